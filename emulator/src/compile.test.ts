@@ -4,6 +4,7 @@ import { insn, OP, type Insn } from './bpf.js';
 import { compileFilter, compileToSource, MAX_LABELS_PER_SEGMENT } from './compile.js';
 import { BpfEmulator } from './interpreter.js';
 import { programAndData } from './__test-helpers__/arbitraries.js';
+import { numRuns } from './__test-helpers__/runs.js';
 
 describe('compiled engine', () => {
   it('returns what the interpreter returns for random valid programs and data', () => {
@@ -13,7 +14,7 @@ describe('compiled engine', () => {
         const fn = compileFilter(program);
         for (const w of words) expect(fn(w)).toBe(emu.run(w));
       }),
-      { numRuns: 3000 },
+      { numRuns: numRuns(3000) },
     );
   });
 
@@ -55,7 +56,7 @@ describe('compiled engine', () => {
         w[0] = a0;
         expect(fn(w)).toBe(emu.run(w));
       }),
-      { numRuns: 200 },
+      { numRuns: numRuns(200) },
     );
   });
 });
