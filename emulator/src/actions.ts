@@ -100,6 +100,15 @@ export function actionBeats(cur: number, best: number): boolean {
   return (cur & SECCOMP_RET_ACTION_FULL) < (best & SECCOMP_RET_ACTION_FULL);
 }
 
+/**
+ * seccomp(SECCOMP_GET_ACTION_AVAIL) (seccomp_get_action_avail): an action is
+ * available only if the value is exactly one of the eight action constants,
+ * data bits zero; anything else is EOPNOTSUPP (SEMANTICS §4.1, §6.1 #34).
+ */
+export function seccompGetActionAvail(action: number): { readonly ok: true } | { readonly ok: false; readonly errno: 'EOPNOTSUPP' } {
+  return KIND_BY_VALUE.has(action >>> 0) ? { ok: true } : { ok: false, errno: 'EOPNOTSUPP' };
+}
+
 /** What the process around the syscall looks like; it decides some outcomes. */
 export interface ProcessContext {
   /** KILL_THREAD kills the whole process when the caller is the only live thread. */
@@ -108,6 +117,14 @@ export interface ProcessContext {
   readonly tracer: boolean;
   /** The matching USER_NOTIF filter has a live listener fd. */
   readonly listener: boolean;
+  /**
+   * How the calling thread treats SIGSYS; decides what TRAP does. Absent
+   * means 'handler' (a handler is installed and SIGSYS is not blocked).
+   * Added for SEMANTICS §3.5 / §6.2 #52: force_sig_seccomp resets an
+   * ignored or blocked SIGSYS to its default, so the process dies by SIGSYS
+   * [V r_trap_ignored, r_trap_blocked]; with no handler it dies the same way.
+   */
+  readonly sigsys?: 'handler' | 'default' | 'ignored' | 'blocked';
 }
 
 export const DEFAULT_CONTEXT: ProcessContext = { threads: 'single', tracer: false, listener: false };
@@ -137,6 +154,8 @@ export function actionOutcome(action: Action, data: { nr: number; arch: number }
     case 'KILL_THREAD':
       return { kind: 'killed', signal: SIGSYS, scope: ctx.threads === 'single' ? 'process' : 'thread' };
     case 'TRAP':
+      // No usable handler (default, ignored or blocked SIGSYS): the process dies by SIGSYS (§6.2 #52).
+      if (ctx.sigsys !== undefined && ctx.sigsys !== 'handler') return { kind: 'killed', signal: SIGSYS, scope: 'process' };
       return { kind: 'trap', signal: SIGSYS, si_errno: action.data, si_syscall: data.nr | 0, si_arch: data.arch >>> 0 };
     case 'ERRNO':
       return { kind: 'errno', errno: action.data };
