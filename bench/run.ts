@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
-import { BpfEmulator, compileFilter, decodeProgram, seccompData, seccompDataWords, type Insn } from 'unicorn-bpf-emulator';
+import { BpfEmulator, compileFilter, Coverage, decodeProgram, seccompData, seccompDataWords, type Insn } from 'unicorn-bpf-emulator';
 import { allowlistFilter } from './allowlist.js';
 import { plainLoop } from './plain_loop.js';
 
@@ -46,22 +46,24 @@ function largestCorpusFilter(): { name: string; program: Insn[] } | null {
   return best;
 }
 
-interface Row { filter: string; insns: number; plain: number; interpreter: number; compiled: number }
+interface Row { filter: string; insns: number; plain: number; interpreter: number; compiled: number; coverage: number }
 
 async function measure(name: string, program: Insn[], data: Uint32Array[]): Promise<Row> {
   const emu = new BpfEmulator(program);
   const fn = compileFilter(program);
+  const cov = new Coverage(program);
   // Same answers before timing anything.
   for (const w of data) {
     const want = plainLoop(program, w) >>> 0;
-    if (emu.run(w) !== want || fn(w) !== want) throw new Error(`${name}: engines disagree`);
+    if (emu.run(w) !== want || fn(w) !== want || cov.record(w) !== want) throw new Error(`${name}: engines disagree`);
   }
   let sink = 0;
   const bench = new Bench({ time: TIME_MS, warmup: true });
   bench
     .add('plain', () => { for (let i = 0; i < BATCH; i++) sink ^= plainLoop(program, data[i]); })
     .add('interpreter', () => { for (let i = 0; i < BATCH; i++) sink ^= emu.run(data[i]); })
-    .add('compiled', () => { for (let i = 0; i < BATCH; i++) sink ^= fn(data[i]); });
+    .add('compiled', () => { for (let i = 0; i < BATCH; i++) sink ^= fn(data[i]); })
+    .add('coverage', () => { for (let i = 0; i < BATCH; i++) sink ^= cov.record(data[i]); });
   await bench.run();
   const rate = (task: string): number => {
     const r = bench.getTask(task)?.result;
@@ -69,7 +71,7 @@ async function measure(name: string, program: Insn[], data: Uint32Array[]): Prom
     return r.throughput.mean * BATCH;
   };
   if (sink === 0.5) console.log(''); // keep the work observable
-  return { filter: name, insns: program.length, plain: rate('plain'), interpreter: rate('interpreter'), compiled: rate('compiled') };
+  return { filter: name, insns: program.length, plain: rate('plain'), interpreter: rate('interpreter'), compiled: rate('compiled'), coverage: rate('coverage') };
 }
 
 const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(0)}k`);
@@ -85,10 +87,10 @@ async function main(): Promise<void> {
   else console.log(`(corpus not found at ${CORPUS}; skipped the largest corpus filter)`);
 
   console.log(`\nEvaluations per second (batch of ${BATCH} inputs, ~${TIME_MS} ms per task, node ${process.version})`);
-  console.log('filter                                   insns   plain loop   interpreter (x plain)   compiled (x plain)');
+  console.log('filter                                   insns   plain loop   interpreter (x plain)   compiled (x plain)     coverage recording (x plain)');
   for (const r of rows) {
     console.log(
-      `${r.filter.padEnd(40)} ${String(r.insns).padStart(5)}   ${fmt(r.plain).padStart(10)}   ${fmt(r.interpreter).padStart(9)} (${(r.interpreter / r.plain).toFixed(2)}x)      ${fmt(r.compiled).padStart(9)} (${(r.compiled / r.plain).toFixed(2)}x)`,
+      `${r.filter.padEnd(40)} ${String(r.insns).padStart(5)}   ${fmt(r.plain).padStart(10)}   ${fmt(r.interpreter).padStart(9)} (${(r.interpreter / r.plain).toFixed(2)}x)      ${fmt(r.compiled).padStart(9)} (${(r.compiled / r.plain).toFixed(2)}x)   ${fmt(r.coverage).padStart(9)} (${(r.coverage / r.plain).toFixed(2)}x)`,
     );
   }
   const small = rows[0];

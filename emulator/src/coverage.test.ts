@@ -361,20 +361,4 @@ describe('Coverage on the corpus', () => {
       );
     }
   });
-
-  it('records fast enough for fuzzing on a 1000-instruction filter', () => {
-    const f = corpus.find((c) => c.name.startsWith('docker-moby/x86_64/libseccomp-2.5.4'));
-    expect(f).toBeDefined();
-    const cov = new Coverage(f!.program);
-    expect(f!.program.length).toBeGreaterThanOrEqual(1000);
-    const inputs = f!.cases.map(caseWords);
-    const target = 200_000;
-    const t0 = performance.now();
-    let n = 0;
-    while (n < target) for (const w of inputs) (cov.record(w), n++);
-    const perSecond = (n / (performance.now() - t0)) * 1000;
-    // Measured ~900k/s on a quiet machine; the bound leaves room for a loaded CI runner.
-    expect(perSecond).toBeGreaterThan(50_000);
-    expect(cov.summary().instructions.hit).toBeGreaterThan(0);
-  });
 });
