@@ -12,3 +12,7 @@ export * from './stack.js';
 export * from './interpreter.js';
 export * from './compile.js';
 export * from './audit_arch.js';
+export * from './coverage.js';
+export * from './known_arch.js';
+export * from './disasm.js';
+export * from './asm.js';
