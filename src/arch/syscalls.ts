@@ -1,18 +1,13 @@
 // Syscall names and numbers per ABI, from the generated tables
 // (scripts/gen-syscalls.mjs), and a resolver keyed by seccomp_data.arch for
 // the assembler and disassembler.
-import { __X32_SYSCALL_BIT, archByName, archesByAuditArch } from 'unicorn-bpf-emulator';
+import { __X32_SYSCALL_BIT, archByName, archesByAuditArch, type SyscallResolver } from 'unicorn-bpf-emulator';
 import { SYSCALL_TABLES, type SyscallTable, type SyscallTableSource } from './syscalls.generated.js';
 
 export type { SyscallTableSource };
 
-/** Names <-> numbers by seccomp_data.arch; what asm/disasm need to print `getpid` for 39. */
-export interface SyscallResolver {
-  /** The syscall `nr` stands for under this AUDIT_ARCH_* value, if the table knows it. */
-  name(auditArch: number, nr: number): string | undefined;
-  /** The number of `name` under this AUDIT_ARCH_* value, if the table knows it. */
-  number(auditArch: number, name: string): number | undefined;
-}
+/** Names <-> numbers by seccomp_data.arch (the emulator's interface, used by asm/disasm). */
+export type { SyscallResolver };
 
 interface Lookup {
   readonly byName: ReadonlyMap<string, number>;
