@@ -12,7 +12,7 @@ import { plainLoop } from './plain_loop.js';
 
 const BATCH = 1024;
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 1500);
-const CORPUS = new URL('../../../shared/corpus/', import.meta.url).pathname;
+const CORPUS = process.env.SECCHECK_CORPUS ?? new URL('../../../shared/corpus/', import.meta.url).pathname;
 
 /** Inputs: mostly syscalls the filter names (so paths run deep), some random, some foreign/x32. */
 function inputs(syscalls: number[], seed: number): Uint32Array[] {

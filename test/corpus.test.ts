@@ -1,7 +1,8 @@
 // `seccheck eval FILTER --cases cases.jsonl --json` against the shared corpus:
 // libseccomp's regression filters and Docker's default profile compiled by
 // libseccomp, each case with the value the filter returns ("raw"). The
-// corpus is read in place from ../shared/corpus (relative to the repo root).
+// corpus is read in place from ../shared/corpus (relative to the repo root;
+// $SECCHECK_CORPUS overrides it).
 //
 // The corpus's raw is the filter's own value. Kernels from 6.14 (uretprobe,
 // x86_64 nr 335) and 6.18 (uprobe, 336) skip all filters for those syscalls,
@@ -11,8 +12,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, lines, ROOT, runCli, runMain } from './__test-helpers__/cli.js';
+import { requireCorpus } from '../emulator/src/__test-helpers__/corpus.js';
 
-const CORPUS = join(ROOT, '..', 'shared', 'corpus');
+const CORPUS = requireCorpus();
 
 interface CorpusCase {
   readonly arch: string;

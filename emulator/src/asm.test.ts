@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AsmError, assemble, type AsmOptions } from './asm.js';
@@ -8,6 +7,7 @@ import { insn, type Insn } from './bpf.js';
 import { decodeProgram, EmulatorInputError } from './codec.js';
 import { disassemble } from './disasm.js';
 import { numRuns } from './__test-helpers__/runs.js';
+import { loadCorpusFilters } from './__test-helpers__/corpus.js';
 import { AARCH64, hostileResolver, I386, testResolver, X86_64 } from './__test-helpers__/syscall_resolver.js';
 
 const x86_64 = archByName('x86_64')!;
@@ -310,24 +310,7 @@ describe('assemble(disassemble(p, o), o) is p', () => {
 
 // -------------------------------------------------------------- the corpus
 
-const CORPUS = new URL('../../../shared/corpus/', import.meta.url);
-
-function corpusFilters(): [string, Insn[]][] {
-  const out: [string, Insn[]][] = [];
-  const read = (name: string, url: URL): void => {
-    out.push([name, decodeProgram(new Uint8Array(readFileSync(url)), 'little')]);
-  };
-  const lib = new URL('libseccomp/', CORPUS);
-  for (const d of readdirSync(lib).sort()) read(`libseccomp/${d}`, new URL(`${d}/filter.bpf`, lib));
-  const docker = new URL('compiled/docker-moby/', CORPUS);
-  for (const arch of readdirSync(docker).sort()) {
-    const archDir = new URL(`${arch}/`, docker);
-    for (const e of readdirSync(archDir, { withFileTypes: true }).filter((x) => x.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-      read(`docker-moby/${arch}/${e.name}`, new URL(`${e.name}/filter.bpf`, archDir));
-    }
-  }
-  return out;
-}
+const corpusFilters = (): [string, Insn[]][] => loadCorpusFilters().map((f) => [f.name, f.program]);
 
 describe('real filters round-trip', () => {
   const filters = corpusFilters();

@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { archByName } from './audit_arch.js';
@@ -10,6 +9,7 @@ import { BpfEmulator, ProgramRejectedError } from './interpreter.js';
 import { seccompData, seccompDataWords } from './seccomp_data.js';
 import { dataWordsFor, programAndData } from './__test-helpers__/arbitraries.js';
 import { numRuns } from './__test-helpers__/runs.js';
+import { loadCorpusFilters, type CorpusCase } from './__test-helpers__/corpus.js';
 
 const ALLOW = 0x7fff0000;
 const ERRNO = (e: number): number => (0x00050000 | e) >>> 0;
@@ -251,54 +251,6 @@ describe('Coverage against the hook-based interpreter', () => {
 
 // ---- corpus: libseccomp's regression filters and Docker's default profile ----
 
-interface CorpusCase {
-  arch: string;
-  nr: number;
-  args: string[];
-  ip: string;
-  raw: string;
-}
-
-interface CorpusFilter {
-  name: string;
-  program: Insn[];
-  cases: CorpusCase[];
-  fuzz: CorpusCase[];
-}
-
-const CORPUS = new URL('../../../shared/corpus/', import.meta.url);
-
-function readJsonl(url: URL): CorpusCase[] {
-  let text: string;
-  try {
-    text = readFileSync(url, 'utf8');
-  } catch {
-    return [];
-  }
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as CorpusCase);
-}
-
-function loadCorpus(): CorpusFilter[] {
-  const out: CorpusFilter[] = [];
-  const add = (name: string, dir: URL): void => {
-    out.push({
-      name,
-      program: decodeProgram(new Uint8Array(readFileSync(new URL('filter.bpf', dir))), 'little'),
-      cases: readJsonl(new URL('cases.jsonl', dir)),
-      fuzz: readJsonl(new URL('fuzz.jsonl', dir)),
-    });
-  };
-  const lib = new URL('libseccomp/', CORPUS);
-  for (const d of readdirSync(lib).sort()) add(`libseccomp/${d}`, new URL(`${d}/`, lib));
-  const docker = new URL('compiled/docker-moby/', CORPUS);
-  for (const arch of readdirSync(docker).sort()) {
-    const archDir = new URL(`${arch}/`, docker);
-    for (const build of readdirSync(archDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
-      add(`docker-moby/${arch}/${build}`, new URL(`${build}/`, archDir));
-    }
-  }
-  return out;
-}
 
 /** seccomp_data words for a corpus case, laid out in its arch's byte order. */
 function caseWords(c: CorpusCase): Uint32Array {
@@ -307,7 +259,7 @@ function caseWords(c: CorpusCase): Uint32Array {
   return seccompDataWords(seccompData(c.nr, arch.auditArch, c.args.map((a) => BigInt(a)), BigInt(c.ip)), arch.endian);
 }
 
-const corpus = loadCorpus();
+const corpus = loadCorpusFilters();
 
 describe('Coverage on the corpus', () => {
   it('finds the corpus', () => {
