@@ -90,3 +90,12 @@ describe('BpfEmulator (Unicorn-style API)', () => {
     expect(div.run(getpid)).toBe(0);
   });
 });
+
+describe('BpfEmulator on unchecked programs', () => {
+  it('raises IllegalInstructionError for M[16] and for a jump past the end', () => {
+    const mem = new BpfEmulator([insn(OP.ST, 0, 0, 16), insn(OP.RET_A, 0, 0, 0)], { check: false });
+    expect(() => mem.run(getpid)).toThrow(/illegal instruction at 0: scratch memory index M\[16\]/);
+    const jump = new BpfEmulator([insn(OP.JMP_JA, 0, 0, 5), insn(OP.RET_A, 0, 0, 0)], { check: false });
+    expect(() => jump.run(getpid)).toThrow(/jump to 6 is past the end/);
+  });
+});

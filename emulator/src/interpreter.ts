@@ -161,15 +161,17 @@ export class BpfEmulator {
       case OP.LD_IMM: this.a = k; break;
       case OP.LDX_IMM: this.x = k; break;
       case OP.LD_MEM:
-        this.a = this.memRead(k);
+        this.memOperand(pc, ins, k);
+        this.a = this.mem[k];
         this.emitLoad({ source: 'mem', index: k, value: this.a });
         break;
       case OP.LDX_MEM:
-        this.x = this.memRead(k);
+        this.memOperand(pc, ins, k);
+        this.x = this.mem[k];
         this.emitLoad({ source: 'mem', index: k, value: this.x });
         break;
-      case OP.ST: this.memWrite(k, this.a); break;
-      case OP.STX: this.memWrite(k, this.x); break;
+      case OP.ST: this.memOperand(pc, ins, k); this.mem[k] = this.a; break;
+      case OP.STX: this.memOperand(pc, ins, k); this.mem[k] = this.x; break;
       case OP.MISC_TAX: this.x = this.a; break;
       case OP.MISC_TXA: this.a = this.x; break;
       case OP.ALU_ADD_K: this.a = (this.a + k) >>> 0; break;
@@ -215,6 +217,11 @@ export class BpfEmulator {
     if (next >= this.program.length) throw new IllegalInstructionError(pc, ins, `jump to ${next} is past the end of the program`);
     this._pc = next;
     return undefined;
+  }
+
+  /** Unchecked programs can name M[16] and beyond; the checker would have refused them. */
+  private memOperand(pc: number, ins: Insn, k: number): void {
+    if (k >= BPF_MEMWORDS) throw new IllegalInstructionError(pc, ins, `scratch memory index M[${k}]`);
   }
 
   private finish(ret: number): number {
