@@ -28,12 +28,12 @@ function lookup(archName: string): Lookup | undefined {
   return arch && LOOKUPS.get(arch.name);
 }
 
-/** libseccomp names of the ABIs that have a syscall table. */
+/** libseccomp names of the ABIs that have a syscall table, in libseccomp's order. */
 export function syscallTableArches(): string[] {
   return [...LOOKUPS.keys()];
 }
 
-/** Where an ABI's table came from (Debian package, version, headers). */
+/** Where an ABI's table came from (Debian package, version, kernel release, headers). */
 export function syscallTableSource(archName: string): SyscallTableSource | undefined {
   const arch = archByName(archName);
   return arch && SYSCALL_TABLES[arch.name]?.source;
@@ -50,9 +50,9 @@ export function syscallName(archName: string, nr: number): string | undefined {
 }
 
 /**
- * The ABI whose table serves an AUDIT_ARCH_* value and nr: for
- * AUDIT_ARCH_X86_64 a number with the x32 bit goes to x32, any other to
- * x86_64; otherwise the first ABI with that value that has a table.
+ * The ABI whose table serves an AUDIT_ARCH_* value and nr. Only x86_64 and
+ * x32 share a value: a number with the x32 bit goes to x32, any other to
+ * x86_64. Every other value names one ABI.
  */
 function archForAudit(auditArch: number, nr?: number): string | undefined {
   const candidates = archesByAuditArch(auditArch).filter((a) => LOOKUPS.has(a.name));
