@@ -304,8 +304,9 @@ describe('seccheck eval, one case from options', () => {
   it('an unknown syscall for the arch, or an arch without a table, is a one-line error', () => {
     expectOneLineError(one('--arch', 'x86_64', '--syscall', 'nosuchcall'), /^seccheck: --syscall: unknown syscall "nosuchcall" for x86_64$/);
     expectOneLineError(one('--arch', 'x86', '--syscall', 'mmap_pgoff'), /unknown syscall "mmap_pgoff" for x86/);
-    expectOneLineError(one('--arch', 'aarch64', '--syscall', 'getpid'), /no syscall table for aarch64/);
-    expect(one('--arch', 'aarch64', '--syscall', '172').code).toBe(0);
+    expectOneLineError(one('--arch', 'loongarch64', '--syscall', 'getpid'), /no syscall table for loongarch64/);
+    expect(one('--arch', 'loongarch64', '--syscall', '172').code).toBe(0);
+    expect(JSON.parse(one('--arch', 'aarch64', '--syscall', 'getpid', '--json').stdout).raw).toMatch(/^0x[0-9a-f]{8}$/);
   });
 
   it('bad --arch, --syscall number, --args, --ip are one-line errors', () => {
