@@ -5,6 +5,8 @@ import {
   type Action, type KernelVersion, type Program, type SeccompData,
 } from 'unicorn-bpf-emulator';
 import type { Case } from './formats/cases.js';
+import type { FormatName, LoadedProgram } from './formats/filter.js';
+import { installsNothing } from './formats/no_filter.js';
 
 export interface CaseVerdict {
   readonly case: Case;
@@ -13,6 +15,8 @@ export interface CaseVerdict {
   readonly action: Action;
   /** The kernel skips the filters for this syscall (uretprobe/uprobe on recent x86_64). */
   readonly bypassed: boolean;
+  /** The thread of a thread map the case ran on; null (or absent) for a single program. */
+  readonly thread?: string | null;
 }
 
 export interface EvaluateOptions {
@@ -39,8 +43,21 @@ export function evaluateCases(programs: readonly Program[], cases: readonly Case
   });
 }
 
-/** The JSON line `seccheck eval --json` prints for a verdict. */
+/**
+ * Evaluate cases on each loaded program on its own (each thread of a thread
+ * map is a task of its own), program by program. A program that installs
+ * nothing (an empty boxlite thread, cellos disabled) is no filter: ALLOW.
+ * Every other program must have been accepted by checkFilter.
+ */
+export function evaluatePrograms(format: FormatName, programs: readonly LoadedProgram[], cases: readonly Case[], opts: EvaluateOptions = {}): CaseVerdict[] {
+  return programs.flatMap((p) =>
+    evaluateCases(installsNothing(format, p) ? [] : [p.program], cases, opts).map((v) => ({ ...v, thread: p.thread })),
+  );
+}
+
+/** The JSON line `seccheck eval --json` prints for a verdict ("thread" first, for thread maps only). */
 export interface CaseVerdictRecord {
+  readonly thread?: string;
   readonly action: string;
   readonly data: number;
   /** 8 lowercase hex digits after 0x. */
@@ -52,11 +69,13 @@ export interface CaseVerdictRecord {
 export const hex32 = (v: number): string => '0x' + (v >>> 0).toString(16).padStart(8, '0');
 
 export function caseVerdictRecord(v: CaseVerdict): CaseVerdictRecord {
-  const rec = { action: v.action.kind, data: v.action.data, raw: hex32(v.raw) };
+  const head = v.thread === undefined || v.thread === null ? {} : { thread: v.thread };
+  const rec = { ...head, action: v.action.kind, data: v.action.data, raw: hex32(v.raw) };
   return v.action.unknown ? { ...rec, unknown: true } : rec;
 }
 
-/** "3: x86_64 nr=39 -> ERRNO(1) (raw 0x00050001)" */
+/** "3: x86_64 nr=39 -> ERRNO(1) (raw 0x00050001)", "[vmm] 3: ..." for a thread. */
 export function formatCaseVerdict(v: CaseVerdict): string {
-  return `${v.case.line}: ${v.case.arch.name} nr=${v.case.nr} -> ${formatAction(v.raw)} (raw ${hex32(v.raw)})`;
+  const thread = v.thread === undefined || v.thread === null ? '' : `[${v.thread}] `;
+  return `${thread}${v.case.line}: ${v.case.arch.name} nr=${v.case.nr} -> ${formatAction(v.raw)} (raw ${hex32(v.raw)})`;
 }

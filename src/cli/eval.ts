@@ -1,17 +1,17 @@
-// seccheck eval FILTER --cases CASES.jsonl [--json] [--endian little|big] [--kernel VERSION]
+// seccheck eval FILTER --cases CASES.jsonl [--json] [--endian little|big] [--kernel VERSION] [--format F] [--thread T] [--env K=V]...
 // seccheck eval FILTER --arch A --syscall S [--args a,b,...] [--ip N] [--json] ...
 import type { Command } from 'commander';
 import type { Endian } from 'unicorn-bpf-emulator';
-import { readAcceptedFilter } from '../check_files.js';
+import { loadAcceptedPrograms } from '../check_files.js';
 import { SeccheckError } from '../errors.js';
-import { caseVerdictRecord, evaluateCases, formatCaseVerdict } from '../evaluate.js';
+import { caseVerdictRecord, evaluatePrograms, formatCaseVerdict } from '../evaluate.js';
 import { caseFromOptions, readCases, type Case } from '../formats/cases.js';
 import { resolveKernel } from '../kernel.js';
 import { endianOption, printLines, type CommandContext } from './context.js';
+import { addInputOptions, inputArgument, loadOptionsFrom, printWarnings, type InputOptionValues } from './input_options.js';
 
-interface EvalOptions {
+interface EvalOptions extends InputOptionValues {
   readonly cases?: string;
-  readonly arch?: string;
   readonly syscall?: string;
   readonly args?: string;
   readonly ip?: string;
@@ -21,38 +21,47 @@ interface EvalOptions {
 }
 
 export function registerEval(program: Command, ctx: CommandContext): void {
-  program
+  const cmd = program
     .command('eval')
     .description('run syscalls through a filter and print what it returns')
-    .argument('<filter>', 'raw struct sock_filter array')
+    .argument('[filter]', 'a filter in any input format (none with --format cellos)')
     .option('--cases <file>', 'JSON lines: {"arch": "x86_64", "nr": 39, "args": [...], "ip": "0x0"}')
-    .option('--arch <arch>', 'one case: libseccomp arch name (x86_64, x86 or i386, x32, aarch64, ...)')
+    .option('--arch <arch>', 'one case: libseccomp arch name (x86_64, x86 or i386, x32, aarch64, ...); also the target of formats that compile a policy')
     .option('--syscall <name|nr>', 'one case: syscall name from the arch\'s table, or its number')
     .option('--args <list>', 'one case: up to six comma-separated arguments (decimal or 0x-hex)')
     .option('--ip <n>', 'one case: instruction pointer')
-    .option('--json', 'one JSON object per case: {"action", "data", "raw"}')
+    .option('--json', 'one JSON object per case: {"action", "data", "raw"} (and "thread" first for thread maps)')
     .addOption(endianOption())
-    .option('--kernel <version>', 'kernel to emulate, e.g. 6.1 (default: the running kernel)')
+    .option('--kernel <version>', 'kernel to emulate, e.g. 6.1 (default: the running kernel)');
+  addInputOptions(cmd)
     .addHelpText('after', [
       '',
       'Data is laid out in each case\'s arch byte order; x32 cases use arch "x32" with the',
       'x32 bit already in nr. Kernels from 6.14 (uretprobe) and 6.18 (uprobe) skip all filters',
       'for those x86_64 syscalls: such cases print ALLOW; use --kernel to emulate another kernel.',
+      'A thread map without --thread runs every case on every thread, thread by thread;',
+      'an empty program (boxlite\'s "no seccomp", cellos disabled) is no filter: ALLOW.',
     ].join('\n'))
-    .action((filter: string, opts: EvalOptions) => {
+    .action((filter: string | undefined, opts: EvalOptions) => {
       const kernel = resolveKernel(opts.kernel);
       const single = singleCase(opts);
-      const program = readAcceptedFilter(filter, opts.endian);
+      const load = loadOptionsFrom(opts);
+      const { loaded, programs } = loadAcceptedPrograms(inputArgument(filter, opts, 'filter'), { ...load, endian: opts.endian });
       const cases = single ? [single] : readCases(opts.cases as string);
-      const verdicts = evaluateCases([program], cases, { kernel });
+      printWarnings(ctx.io, loaded.source, loaded.warnings);
+      const verdicts = evaluatePrograms(loaded.format, programs, cases, { kernel });
       printLines(ctx.io, verdicts.map((v) => (opts.json ? JSON.stringify(caseVerdictRecord(v)) : formatCaseVerdict(v))));
       ctx.exitCode = 0;
     });
 }
 
-/** The one case --arch/--syscall/--args/--ip describe, or undefined with --cases; conflicts are errors. */
+/**
+ * The one case --arch/--syscall/--args/--ip describe, or undefined with
+ * --cases (where --arch only picks the target of a compiled format);
+ * conflicts are errors.
+ */
 function singleCase(o: EvalOptions): Case | undefined {
-  const single = o.arch !== undefined || o.syscall !== undefined || o.args !== undefined || o.ip !== undefined;
+  const single = o.syscall !== undefined || o.args !== undefined || o.ip !== undefined;
   if (o.cases !== undefined) {
     if (single) throw new SeccheckError(undefined, '--cases', 'give either --cases FILE or --arch/--syscall for one case, not both');
     return undefined;
