@@ -6,9 +6,11 @@ import { Command, CommanderError } from 'commander';
 import { SeccheckError } from '../errors.js';
 import { registerAsm } from './asm.js';
 import { registerCheck } from './check.js';
+import { registerCompile } from './compile.js';
 import type { CliIo, CommandContext } from './context.js';
 import { registerDisasm } from './disasm.js';
 import { registerEval } from './eval.js';
+import { registerExplain } from './explain.js';
 
 export type { CliIo } from './context.js';
 
@@ -48,6 +50,8 @@ function buildProgram(ctx: CommandContext): Command {
   registerEval(program, ctx);
   registerDisasm(program, ctx);
   registerAsm(program, ctx);
+  registerCompile(program, ctx);
+  registerExplain(program, ctx);
   return program;
 }
 
