@@ -7,7 +7,7 @@ export default defineConfig({
     alias: { 'unicorn-bpf-emulator': fileURLToPath(new URL('./emulator/src/index.ts', import.meta.url)) },
   },
   test: {
-    include: ['emulator/src/**/*.test.ts', 'src/**/*.test.ts', 'properties/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['emulator/src/**/*.test.ts', 'src/**/*.test.ts', 'properties/**/*.test.ts', 'native/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
   },
 });

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Builds the kernel probe from source with the system C compiler:
+//   native/build/libseccheck_probe.so  (called from Node through koffi)
+//   native/build/seccheck-probe        (static executable for containers and VMs)
+// from every native/src/*.c (the one core) plus native/main/*.c for the
+// executable. Run by `npm install` (prepare). Without a compiler, or off
+// Linux, it prints one line and succeeds: seccheck then works with the
+// emulator only and says why the kernel engine is unavailable.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, 'build');
+const status = join(out, 'status.json');
+mkdirSync(out, { recursive: true });
+
+function unavailable(reason) {
+  writeFileSync(status, JSON.stringify({ ok: false, reason }) + '\n');
+  console.log(`seccheck: kernel probe not built: ${reason}; the emulator still works`);
+  process.exit(0);
+}
+
+if (process.platform !== 'linux') unavailable(`not Linux (${process.platform})`);
+const cc = process.env.CC || 'cc';
+try {
+  execFileSync(cc, ['--version'], { stdio: 'ignore' });
+} catch {
+  unavailable(`no C compiler (${cc}); install one, e.g. apt-get install build-essential`);
+}
+
+const core = readdirSync(join(here, 'src')).filter((f) => f.endsWith('.c')).sort().map((f) => join(here, 'src', f));
+const mains = existsSync(join(here, 'main')) ? readdirSync(join(here, 'main')).filter((f) => f.endsWith('.c')).sort().map((f) => join(here, 'main', f)) : [];
+const flags = ['-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror=implicit-function-declaration', '-D_GNU_SOURCE', `-I${join(here, 'src')}`];
+
+try {
+  execFileSync(cc, [...flags, '-shared', '-fPIC', '-o', join(out, 'libseccheck_probe.so'), ...core, '-lpthread'], { stdio: 'inherit' });
+  if (mains.length) {
+    execFileSync(cc, [...flags, '-static', '-o', join(out, 'seccheck-probe'), ...core, ...mains, '-lpthread'], { stdio: 'inherit' });
+  }
+} catch (e) {
+  unavailable(`the C build failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+}
+writeFileSync(status, JSON.stringify({ ok: true, cc }) + '\n');
