@@ -36,10 +36,25 @@ const flags = ['-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror=implicit-functi
 
 try {
   execFileSync(cc, [...flags, '-shared', '-fPIC', '-o', join(out, 'libseccheck_probe.so'), ...core, '-lpthread'], { stdio: 'inherit' });
-  if (mains.length) {
-    execFileSync(cc, [...flags, '-static', '-o', join(out, 'seccheck-probe'), ...core, ...mains, '-lpthread'], { stdio: 'inherit' });
-  }
 } catch (e) {
   unavailable(`the C build failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
 }
-writeFileSync(status, JSON.stringify({ ok: true, cc }) + '\n');
+// The executable is static so it can be PID 1 in an empty container or VM;
+// without libc.a it is linked dynamically (fine on this host only).
+let executable = 'none';
+if (mains.length) {
+  const exe = ['-o', join(out, 'seccheck-probe'), ...core, ...mains, '-lpthread'];
+  try {
+    execFileSync(cc, [...flags, '-static', ...exe], { stdio: 'pipe' });
+    executable = 'static';
+  } catch {
+    try {
+      execFileSync(cc, [...flags, ...exe], { stdio: 'inherit' });
+      executable = 'dynamic';
+      console.log('seccheck: static linking failed (no libc.a? apt-get install libc6-dev); seccheck-probe is dynamically linked');
+    } catch (e) {
+      console.log(`seccheck: seccheck-probe not built: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    }
+  }
+}
+writeFileSync(status, JSON.stringify({ ok: true, cc, executable }) + '\n');

@@ -11,6 +11,7 @@ import type { CliIo, CommandContext } from './context.js';
 import { registerDisasm } from './disasm.js';
 import { registerEval } from './eval.js';
 import { registerExplain } from './explain.js';
+import { registerKernelInfo } from './kernel_info.js';
 
 export type { CliIo } from './context.js';
 
@@ -52,6 +53,7 @@ function buildProgram(ctx: CommandContext): Command {
   registerAsm(program, ctx);
   registerCompile(program, ctx);
   registerExplain(program, ctx);
+  registerKernelInfo(program, ctx);
   return program;
 }
 
