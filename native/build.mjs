@@ -7,7 +7,7 @@
 // Linux, it prints one line and succeeds: seccheck then works with the
 // emulator only and says why the kernel engine is unavailable.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,7 +35,11 @@ const mains = existsSync(join(here, 'main')) ? readdirSync(join(here, 'main')).f
 const flags = ['-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror=implicit-function-declaration', '-D_GNU_SOURCE', `-I${join(here, 'src')}`];
 
 try {
-  execFileSync(cc, [...flags, '-shared', '-fPIC', '-o', join(out, 'libseccheck_probe.so'), ...core, '-lpthread'], { stdio: 'inherit' });
+  // Link to a new file and rename it into place: a process that has the old
+  // library loaded keeps its (now unlinked) copy instead of seeing it rewritten.
+  const tmp = join(out, `.libseccheck_probe.so.${process.pid}`);
+  execFileSync(cc, [...flags, '-shared', '-fPIC', '-o', tmp, ...core, '-lpthread'], { stdio: 'inherit' });
+  renameSync(tmp, join(out, 'libseccheck_probe.so'));
 } catch (e) {
   unavailable(`the C build failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
 }
@@ -43,13 +47,16 @@ try {
 // without libc.a it is linked dynamically (fine on this host only).
 let executable = 'none';
 if (mains.length) {
-  const exe = ['-o', join(out, 'seccheck-probe'), ...core, ...mains, '-lpthread'];
+  const tmpExe = join(out, `.seccheck-probe.${process.pid}`);
+  const exe = ['-o', tmpExe, ...core, ...mains, '-lpthread'];
   try {
     execFileSync(cc, [...flags, '-static', ...exe], { stdio: 'pipe' });
+    renameSync(tmpExe, join(out, 'seccheck-probe'));
     executable = 'static';
   } catch {
     try {
       execFileSync(cc, [...flags, ...exe], { stdio: 'inherit' });
+      renameSync(tmpExe, join(out, 'seccheck-probe'));
       executable = 'dynamic';
       console.log('seccheck: static linking failed (no libc.a? apt-get install libc6-dev); seccheck-probe is dynamically linked');
     } catch (e) {

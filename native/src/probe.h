@@ -48,7 +48,7 @@ struct sc_case {
 enum sc_kind {
   SC_NOT_RUN = 0, SC_KILLED_PROCESS = 1, SC_KILLED_THREAD = 2, SC_TRAP = 3, SC_ERRNO = 4,
   SC_ENOSYS_TRACE = 5, SC_ENOSYS_NOTIF = 6, SC_ALLOWED = 7, SC_TRACED = 8, SC_NOTIFIED = 9,
-  SC_TIMEOUT = 10, SC_INSTALL_FAILED = 11, SC_EXECUTED = 12
+  SC_TIMEOUT = 10, SC_INSTALL_FAILED = 11, SC_EXECUTED = 12, SC_WEAK = 13
 };
 struct sc_outcome {
   uint32_t kind;        /* enum sc_kind */
@@ -56,17 +56,33 @@ struct sc_outcome {
   uint32_t si_errno;    /* SC_TRAP */
   int32_t si_syscall;   /* SC_TRAP */
   uint32_t si_arch;     /* SC_TRAP */
-  uint32_t data;        /* SC_TRACED: the event message */
-  int32_t signal;       /* SC_KILLED_*: the signal (31) */
+  uint32_t data;        /* SC_TRACED, SC_ENOSYS_TRACE: the TRACE data (event message) */
+  int32_t signal;       /* SC_KILLED_*: the signal (31); SC_TRAP: 31; SC_INSTALL_FAILED: 31 if killed/trapped */
   int64_t ret;          /* SC_EXECUTED: what the syscall returned */
 };
 /* Run every case under the stack without executing the syscall under test
- * (guard filter first). SC_NOT_RUN: a case the probe never makes because
- * the kernel would run it without consulting any filter (x86_64 native
- * uretprobe 335 and uprobe 336 on recent kernels). opts: SC_RUN_MULTI (run each syscall in a second
+ * (guard filter first). opts: SC_RUN_MULTI (run each syscall in a second
  * thread, to tell KILL_THREAD from KILL_PROCESS), SC_RUN_EXECUTE (allowed
- * syscalls from the safe list really run). Returns the number of outcomes
- * written, or -errno. */
+ * syscalls from the safe list really run), SC_RUN_LISTENER (below).
+ * timeout_ms: a child that makes no progress for this long is killed and
+ * its case is SC_TIMEOUT (0: 2000). Returns the number of outcomes written,
+ * or -errno; -EALREADY: the caller is itself under a seccomp filter, which
+ * every child would inherit. Needs Linux >= 5.3 (CLONE_PIDFD,
+ * pidfd_send_signal) and ptrace of its own children; x86_64 only (-ENOSYS
+ * elsewhere).
+ *
+ * SC_NOT_RUN: a case the probe never makes because the kernel would run it
+ * without consulting any filter (x86_64 native uretprobe 335 and uprobe 336
+ * on recent kernels). SC_WEAK: the stack's action is weaker than TRACE (it
+ * lost to both guards) and the stack can return an unknown action in that
+ * band (RET A, or a constant such as 0x7ffe0000): ALLOW/LOG and that
+ * unknown action (KILL_PROCESS) cannot be told apart without running the
+ * syscall; without such a value the same case is SC_ALLOWED. With
+ * SC_RUN_EXECUTE, safe-list cases are resolved by running them (SC_EXECUTED
+ * or SC_KILLED_PROCESS). SC_ENOSYS_TRACE carries the TRACE data in `data`.
+ * SC_INSTALL_FAILED with errno_val 0 and signal 31: a filter under test
+ * trapped or killed the probe's seccomp() call for a later filter (earlier
+ * filters see the installation of later ones, as in any process). */
 int32_t sc_run(const uint8_t *insns, const uint32_t *lens, uint32_t n, const struct sc_case *cases, uint32_t ncases,
                uint32_t opts, uint32_t timeout_ms, struct sc_outcome *out);
 #define SC_RUN_MULTI 1u
