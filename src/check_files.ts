@@ -2,9 +2,15 @@
 // or loaded in order into one task as a sandbox calling seccomp(2) once per
 // filter would (seccompSetModeFilter: adds the MAX_INSNS_PER_PATH limit,
 // ENOMEM). Inputs are any format loadFilter reads; a thread map gives one
-// result per thread.
+// result per thread. With --engine kernel|both the same seccomp(2) calls are
+// also made on the running kernel (in a probe child) and compared.
 import { checkFilter, FRESH_TASK, seccompSetModeFilter, type Endian, type KernelVersion, type Program, type TaskState } from 'unicorn-bpf-emulator';
+import { compareCheckSteps, countComparisons, countOf, formatComparisonCounts, type Comparison } from './engines/compare.js';
+import type { Engine, EngineCheckStep } from './engines/engine.js';
+import { comparisonRecord } from './engines/format.js';
+import { kernel as defaultKernelEngine } from './engines/kernel.js';
 import { SeccheckError } from './errors.js';
+import type { EngineChoice } from './evaluate.js';
 import type { LoadedFilter, LoadedProgram, LoadOptions } from './formats/filter.js';
 import { loadFilter, selectPrograms } from './formats/load.js';
 import { installsNothing, nothingInstalledReason } from './formats/no_filter.js';
@@ -18,16 +24,45 @@ export interface Rejection {
   readonly reason: string;
 }
 
+/** The kernel's answer to one seccomp(2) call. */
+export interface KernelCheckOutcome {
+  readonly accepted: boolean;
+  readonly errno: string | null;
+  readonly signal?: number;
+  readonly timed_out?: true;
+}
+
+/** What the kernel engine showed for a program (--engine kernel|both). */
+export interface KernelCheckSide {
+  /**
+   * The kernel's verdict on this program's seccomp(2) call; null when it made
+   * none (nothing to install, not loaded). A call that did not return has
+   * errno null and "signal" (the task died inside it: an earlier filter
+   * killed the call) or "timed_out".
+   */
+  readonly outcome: KernelCheckOutcome | null;
+  /** --engine both: compared with the emulator's verdict. */
+  readonly comparison?: Comparison;
+}
+
+/** The fields every loaded program's result has. */
+interface ProgramCheck {
+  readonly file: string;
+  readonly thread?: string | null;
+  /** --engine kernel|both. */
+  readonly onKernel?: KernelCheckSide;
+}
+
 /** One program's result. `thread` is its name in a thread map, null (or absent) for a single program. */
 export type FileCheck =
-  | { readonly file: string; readonly thread?: string | null; readonly status: 'accepted'; readonly instructions: number; readonly ebpfLength: number }
-  | ({ readonly file: string; readonly thread?: string | null; readonly status: 'rejected'; readonly instructions: number; readonly rule: string } & Rejection)
+  | (ProgramCheck & { readonly status: 'accepted'; readonly instructions: number; readonly ebpfLength: number })
+  | (ProgramCheck & { readonly status: 'rejected'; readonly instructions: number; readonly rule: string } & Rejection)
   /** An empty program where the format means "install nothing" (boxlite, Firecracker, cellos disabled). */
-  | { readonly file: string; readonly thread?: string | null; readonly status: 'no_filter'; readonly reason: string }
+  | (ProgramCheck & { readonly status: 'no_filter'; readonly reason: string })
   /** The file could not be read or decoded (missing, length not a multiple of 8, bad JSON, ...). */
   | { readonly file: string; readonly status: 'unreadable'; readonly error: SeccheckError }
   /** --stack: an earlier file failed, so this one was never loaded. */
-  | { readonly file: string; readonly thread?: string | null; readonly status: 'not_loaded'; readonly after: string };
+  | (ProgramCheck & { readonly status: 'not_loaded'; readonly after: string });
 
 export interface CheckFilesOptions extends LoadOptions {
   readonly endian?: Endian;
@@ -36,6 +71,10 @@ export interface CheckFilesOptions extends LoadOptions {
   readonly kernel?: KernelVersion;
   /** For thread maps: check only this thread. */
   readonly thread?: string;
+  /** Default 'emulator'. */
+  readonly engine?: EngineChoice;
+  /** The engine that stands for the kernel with 'kernel' and 'both' (default: the kernel engine). */
+  readonly kernelEngine?: Engine;
 }
 
 /** One input's results, with what its loader warned about. */
@@ -107,7 +146,9 @@ function load(input: string | null, opts: CheckFilesOptions): Loaded {
  */
 export function checkInputs(inputs: readonly (string | null)[], opts: CheckFilesOptions = {}): CheckedInput[] {
   const all = inputs.map((input) => load(input, opts));
-  const results = opts.stack ? checkStacked(all, opts.kernel) : all.map((l) => checkEach(l));
+  const emulated = opts.stack ? checkStacked(all, opts.kernel) : all.map((l) => checkEach(l));
+  const engine = opts.engine ?? 'emulator';
+  const results = engine === 'emulator' ? emulated : withKernel(all, emulated, opts.stack === true, engine, opts.kernelEngine ?? defaultKernelEngine);
   return all.map((l, i) => ({ source: l.source, warnings: l.loaded instanceof SeccheckError ? [] : l.loaded.warnings, results: results[i] }));
 }
 
@@ -151,6 +192,97 @@ function checkStacked(all: readonly Loaded[], kernel?: KernelVersion): FileCheck
   });
 }
 
+/** The emulator's verdict as an install step (undefined: this program's seccomp(2) call was never made). */
+function emulatorStep(c: FileCheck, index: number): EngineCheckStep | undefined {
+  if (c.status === 'accepted') return { index, ok: true, errno: null };
+  if (c.status === 'rejected') return { index, ok: false, errno: c.errno };
+  return undefined;
+}
+
+function kernelCheckOutcome(step: EngineCheckStep): KernelCheckOutcome {
+  const o = { accepted: step.ok, errno: step.ok ? null : step.errno };
+  if (step.signal !== undefined) return { ...o, signal: step.signal };
+  return step.timedOut ? { ...o, timed_out: true } : o;
+}
+
+const skippedSide = (reason: string, engine: 'kernel' | 'both'): KernelCheckSide =>
+  engine === 'both' ? { outcome: null, comparison: { verdict: 'skipped', reason } } : { outcome: null };
+
+/**
+ * Make the same seccomp(2) calls on the kernel engine and attach its verdict
+ * (and, for 'both', the comparison) to each program's result. Without
+ * --stack each program is loaded into a fresh task of its own; with --stack
+ * the programs are loaded in order into one task, up to the first unreadable
+ * input, and the kernel stops at its own first failure.
+ */
+function withKernel(all: readonly Loaded[], emulated: FileCheck[][], stack: boolean, engine: 'kernel' | 'both', kernelEngine: Engine): FileCheck[][] {
+  const attach = (c: FileCheck, step: EngineCheckStep | undefined, index: number, notRun: string): FileCheck => {
+    if (c.status === 'unreadable') return c;
+    const outcome = step === undefined ? null : kernelCheckOutcome(step);
+    const emu = emulatorStep(c, index);
+    if (step === undefined && emu === undefined) return { ...c, onKernel: skippedSide(notRun, engine) };
+    const onKernel: KernelCheckSide = engine === 'both' ? { outcome, comparison: compareCheckSteps(emu, step) } : { outcome };
+    return { ...c, onKernel };
+  };
+  if (!stack) {
+    return emulated.map((results, i) => results.map((c, j) => {
+      if (c.status === 'unreadable') return c;
+      if (c.status === 'no_filter') return { ...c, onKernel: skippedSide(c.reason, engine) };
+      const step = kernelEngine.check([all[i].programs[j].program], 0)[0];
+      return attach(c, step, 0, 'not loaded');
+    }));
+  }
+  // One program per input; those that install nothing make no call.
+  const calls: { input: number; program: Program }[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const l = all[i];
+    if (l.loaded instanceof SeccheckError) break;
+    if (!installsNothing(l.loaded.format, l.programs[0])) calls.push({ input: i, program: l.programs[0].program });
+  }
+  const steps = calls.length === 0 ? [] : kernelEngine.check(calls.map((c) => c.program), 0);
+  return emulated.map((results, i) => results.map((c) => {
+    if (c.status === 'unreadable') return c;
+    if (c.status === 'no_filter') return { ...c, onKernel: skippedSide(c.reason, engine) };
+    const index = calls.findIndex((k) => k.input === i);
+    const notRun = c.status === 'not_loaded' ? notLoaded(c.after) : 'not loaded';
+    return attach(c, index < 0 ? undefined : steps[index], index, notRun);
+  }));
+}
+
+/** What `seccheck check --engine kernel|both` adds on stderr: the disagreements, then one summary line. */
+export interface CheckEngineReport {
+  /** Lines without "seccheck: " or a newline. */
+  readonly lines: readonly string[];
+  readonly disagreements: number;
+  /** Programs the kernel refused. */
+  readonly kernelRejected: number;
+}
+
+function formatKernelVerdict(o: KernelCheckOutcome | null): string {
+  if (o === null) return 'no seccomp(2) call';
+  if (o.accepted) return 'accepted';
+  if (o.signal !== undefined) return `not loaded: killed by signal ${o.signal} inside seccomp(2) (a filter installed before it)`;
+  if (o.timed_out) return 'not loaded: seccomp(2) did not return before the deadline';
+  return `rejected: ${o.errno}`;
+}
+
+const formatEmulatorVerdict = (c: FileCheck): string =>
+  c.status === 'accepted' ? 'accepted' : c.status === 'rejected' ? `rejected: ${formatRejection(c)}` : formatEmulatorCheck(c).slice(label(c).length + 2);
+
+export function checkEngineReport(results: readonly FileCheck[], engine: 'kernel' | 'both'): CheckEngineReport {
+  const sides = results.flatMap((c) => (c.status === 'unreadable' || c.onKernel === undefined ? [] : [{ c, k: c.onKernel }]));
+  const kernelRejected = sides.filter(({ k }) => k.outcome !== null && !k.outcome.accepted).length;
+  if (engine === 'kernel') {
+    const ran = sides.filter(({ k }) => k.outcome !== null).length;
+    return { lines: [`${countOf(sides.length, 'filter')}: ${ran} checked on the kernel, ${sides.length - ran} skipped`], disagreements: 0, kernelRejected };
+  }
+  const counts = countComparisons(sides.map(({ k }) => k.comparison ?? { verdict: 'skipped', reason: 'not compared' }));
+  const lines = sides
+    .filter(({ k }) => k.comparison?.verdict === 'disagree')
+    .map(({ c, k }) => `disagreement: ${label(c)}: emulator: ${formatEmulatorVerdict(c)}; kernel: ${formatKernelVerdict(k.outcome)}`);
+  return { lines: [...lines, formatComparisonCounts(counts, 'filter')], disagreements: counts.disagree, kernelRejected };
+}
+
 /**
  * The JSON line `seccheck check --json` prints (unreadable files are
  * reported on stderr instead). "thread" is there only for thread maps.
@@ -162,9 +294,22 @@ export interface FileCheckRecord {
   readonly errno: string | null;
   readonly insn: number | null;
   readonly reason: string | null;
+  /** --engine kernel|both: the kernel's verdict, {"accepted", "errno"} (and "signal" or "timed_out"); null when it made no seccomp(2) call. */
+  readonly outcome?: KernelCheckOutcome | null;
+  /** --engine both. */
+  readonly kernel?: 'agree' | 'disagree' | 'skipped';
+  /** --engine both, with "kernel": "skipped": why ("reason" is the emulator's). */
+  readonly kernel_reason?: string;
 }
 
 export function fileCheckRecord(c: Exclude<FileCheck, { status: 'unreadable' }>): FileCheckRecord {
+  const rec = emulatorRecord(c);
+  if (c.onKernel === undefined) return rec;
+  const withOutcome = { ...rec, outcome: c.onKernel.outcome };
+  return c.onKernel.comparison === undefined ? withOutcome : { ...withOutcome, ...comparisonRecord(c.onKernel.comparison, 'kernel_reason') };
+}
+
+function emulatorRecord(c: Exclude<FileCheck, { status: 'unreadable' }>): FileCheckRecord {
   const head = c.thread === undefined || c.thread === null ? { file: c.file } : { file: c.file, thread: c.thread };
   switch (c.status) {
     case 'accepted':
@@ -183,8 +328,19 @@ const notLoaded = (after: string): string => `not loaded: ${after} failed before
 /** "FILE" or "FILE [thread]". */
 const label = (c: FileCheck): string => (c.status !== 'unreadable' && c.thread != null ? `${c.file} [${c.thread}]` : c.file);
 
-/** "FILE: accepted (N instructions, eBPF length L)", "FILE [vmm]: rejected: EINVAL at instruction 3: ...". */
+/**
+ * "FILE: accepted (N instructions, eBPF length L)", "FILE [vmm]: rejected: EINVAL at instruction 3: ...";
+ * with the kernel engine "...; kernel: accepted (agree)".
+ */
 export function formatFileCheck(c: FileCheck): string {
+  const line = formatEmulatorCheck(c);
+  if (c.status === 'unreadable' || c.onKernel === undefined) return line;
+  const cmp = c.onKernel.comparison;
+  if (cmp?.verdict === 'skipped') return `${line}; kernel: skipped (${cmp.reason})`;
+  return `${line}; kernel: ${formatKernelVerdict(c.onKernel.outcome)}${cmp === undefined ? '' : ` (${cmp.verdict})`}`;
+}
+
+function formatEmulatorCheck(c: FileCheck): string {
   switch (c.status) {
     case 'accepted':
       return `${label(c)}: accepted (${c.instructions} instructions, eBPF length ${c.ebpfLength})`;

@@ -29,13 +29,14 @@ export {
 } from './formats/cellos.js';
 export { compileFilterBytes, type CompiledOutput, type CompileOptions, type CompileTarget } from './formats/compile.js';
 export {
-  checkFiles, checkInputs, fileCheckRecord, formatFileCheck, formatRejection, loadAcceptedPrograms, readAcceptedFilter,
-  type CheckedInput, type CheckFilesOptions, type FileCheck, type FileCheckRecord, type Rejection,
+  checkEngineReport, checkFiles, checkInputs, fileCheckRecord, formatFileCheck, formatRejection, loadAcceptedPrograms, readAcceptedFilter,
+  type CheckedInput, type CheckEngineReport, type CheckFilesOptions, type FileCheck, type FileCheckRecord, type KernelCheckOutcome, type KernelCheckSide, type Rejection,
 } from './check_files.js';
 export {
-  caseData, caseVerdictRecord, evaluateCases, evaluatePrograms, formatCaseVerdict, hex32,
-  type CaseVerdict, type CaseVerdictRecord, type EvaluateOptions,
+  caseData, caseVerdictRecord, ENGINE_CHOICES, engineReport, evaluateCases, evaluatePrograms, formatCaseData, formatCaseVerdict, formatDisagreement, hex32,
+  type CaseVerdict, type CaseVerdictRecord, type EngineChoice, type EngineReport, type EvaluateOptions,
 } from './evaluate.js';
+export * from './engines/index.js';
 export { resolveKernel } from './kernel.js';
 export { main, type CliIo } from './cli/main.js';
 export * from './explain/index.js';

@@ -1,14 +1,17 @@
-// seccheck check [--json] [--endian little|big] [--stack] [--format F] [--thread T] [--arch A] [--env K=V]... FILE...
+// seccheck check [--json] [--endian little|big] [--stack] [--engine E] [--format F] [--thread T] [--arch A] [--env K=V]... FILE...
 import type { Command } from 'commander';
 import type { Endian } from 'unicorn-bpf-emulator';
-import { checkInputs, fileCheckRecord, formatFileCheck } from '../check_files.js';
-import { endianOption, printLines, type CommandContext } from './context.js';
+import { checkEngineReport, checkInputs, fileCheckRecord, formatFileCheck, type FileCheck } from '../check_files.js';
+import { requireKernelEngine } from '../engines/kernel.js';
+import type { EngineChoice } from '../evaluate.js';
+import { endianOption, engineOption, printLines, type CommandContext } from './context.js';
 import { addInputOptions, inputArgument, loadOptionsFrom, printWarnings, type InputOptionValues } from './input_options.js';
 
 interface CheckOptions extends InputOptionValues {
   readonly json?: boolean;
   readonly endian: Endian;
   readonly stack?: boolean;
+  readonly engine: EngineChoice;
 }
 
 export function registerCheck(program: Command, ctx: CommandContext): void {
@@ -19,14 +22,25 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     .option('--json', 'one JSON object per line: {"file", "accepted", "errno", "insn", "reason"} (and "thread" for thread maps)')
     .addOption(endianOption())
     .option('--stack', 'load the files in order into one task, as seccomp(2) would (adds the path-length limit, ENOMEM)')
-    .option('--arch <arch>', 'target arch for formats that compile a policy (seccompiler, oci, cellos; default: the host\'s)');
+    .option('--arch <arch>', 'target arch for formats that compile a policy (seccompiler, oci, cellos; default: the host\'s)')
+    .addOption(engineOption('load the filters'));
   addInputOptions(cmd)
-    .addHelpText('after', '\nExit status: 0 all accepted, 1 some rejected, 2 bad usage or an unreadable file.')
+    .addHelpText('after', [
+      '',
+      'Exit status: 0 all accepted, 1 some rejected, 2 bad usage or an unreadable file.',
+      '--engine kernel|both also makes each seccomp(2) call on the running kernel (in a probe',
+      'child) and adds "outcome": {"accepted", "errno"} (null when no call was made) to each line,',
+      'and a summary line on stderr; a program the kernel refuses exits 1. both also adds',
+      '"kernel": "agree"|"disagree"|"skipped" (with "kernel_reason"), prints each disagreement',
+      'on stderr and exits 1 on any.',
+    ].join('\n'))
     .action((files: string[], opts: CheckOptions) => {
+      if (opts.engine !== 'emulator') requireKernelEngine();
       const load = loadOptionsFrom(opts);
       const inputs = files.length > 0 ? files : [inputArgument(undefined, opts, 'file')];
-      const checked = checkInputs(inputs, { ...load, endian: opts.endian, stack: opts.stack });
+      const checked = checkInputs(inputs, { ...load, endian: opts.endian, stack: opts.stack, engine: opts.engine });
       const lines: string[] = [];
+      const all: FileCheck[] = [];
       let code = 0;
       for (const input of checked) {
         if (input.warnings.length > 0) {
@@ -42,10 +56,16 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
             continue;
           }
           if ((r.status === 'rejected' || r.status === 'not_loaded') && code === 0) code = 1;
+          all.push(r);
           lines.push(opts.json ? JSON.stringify(fileCheckRecord(r)) : formatFileCheck(r));
         }
       }
       printLines(ctx.io, lines);
+      if (opts.engine !== 'emulator') {
+        const report = checkEngineReport(all, opts.engine);
+        for (const l of report.lines) ctx.io.err(`seccheck: ${l}\n`);
+        if ((report.disagreements > 0 || report.kernelRejected > 0) && code === 0) code = 1;
+      }
       ctx.exitCode = code;
     });
 }

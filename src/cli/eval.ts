@@ -1,13 +1,14 @@
-// seccheck eval FILTER --cases CASES.jsonl [--json] [--endian little|big] [--kernel VERSION] [--format F] [--thread T] [--env K=V]...
+// seccheck eval FILTER --cases CASES.jsonl [--json] [--endian little|big] [--kernel VERSION] [--engine E] [--format F] [--thread T] [--env K=V]...
 // seccheck eval FILTER --arch A --syscall S [--args a,b,...] [--ip N] [--json] ...
 import type { Command } from 'commander';
 import type { Endian } from 'unicorn-bpf-emulator';
 import { loadAcceptedPrograms } from '../check_files.js';
+import { requireKernelEngine } from '../engines/kernel.js';
 import { SeccheckError } from '../errors.js';
-import { caseVerdictRecord, evaluatePrograms, formatCaseVerdict } from '../evaluate.js';
+import { caseVerdictRecord, engineReport, evaluatePrograms, formatCaseVerdict, type EngineChoice } from '../evaluate.js';
 import { caseFromOptions, readCases, type Case } from '../formats/cases.js';
 import { resolveKernel } from '../kernel.js';
-import { endianOption, printLines, type CommandContext } from './context.js';
+import { endianOption, engineOption, printLines, type CommandContext } from './context.js';
 import { addInputOptions, inputArgument, loadOptionsFrom, printWarnings, type InputOptionValues } from './input_options.js';
 
 interface EvalOptions extends InputOptionValues {
@@ -18,6 +19,7 @@ interface EvalOptions extends InputOptionValues {
   readonly json?: boolean;
   readonly endian: Endian;
   readonly kernel?: string;
+  readonly engine: EngineChoice;
 }
 
 export function registerEval(program: Command, ctx: CommandContext): void {
@@ -32,7 +34,8 @@ export function registerEval(program: Command, ctx: CommandContext): void {
     .option('--ip <n>', 'one case: instruction pointer')
     .option('--json', 'one JSON object per case: {"action", "data", "raw"} (and "thread" first for thread maps)')
     .addOption(endianOption())
-    .option('--kernel <version>', 'kernel to emulate, e.g. 6.1 (default: the running kernel)');
+    .option('--kernel <version>', 'kernel to emulate, e.g. 6.1 (default: the running kernel)')
+    .addOption(engineOption('run the cases'));
   addInputOptions(cmd)
     .addHelpText('after', [
       '',
@@ -41,17 +44,28 @@ export function registerEval(program: Command, ctx: CommandContext): void {
       'for those x86_64 syscalls: such cases print ALLOW; use --kernel to emulate another kernel.',
       'A thread map without --thread runs every case on every thread, thread by thread;',
       'an empty program (boxlite\'s "no seccomp", cellos disabled) is no filter: ALLOW.',
+      '',
+      '--engine kernel|both adds "outcome" (what the running kernel showed; null when it',
+      'could not run the case) to each line, and a summary line on stderr; both also adds',
+      '"kernel": "agree"|"disagree"|"skipped" (with "reason"), prints each disagreement on',
+      'stderr and exits 1 on any. An x86_64 kernel runs the x86_64, x86 (int 0x80) and x32',
+      'cases with ip 0; other cases are skipped, with the reason.',
     ].join('\n'))
     .action((filter: string | undefined, opts: EvalOptions) => {
+      if (opts.engine !== 'emulator') requireKernelEngine();
       const kernel = resolveKernel(opts.kernel);
       const single = singleCase(opts);
       const load = loadOptionsFrom(opts);
       const { loaded, programs } = loadAcceptedPrograms(inputArgument(filter, opts, 'filter'), { ...load, endian: opts.endian });
       const cases = single ? [single] : readCases(opts.cases as string);
       printWarnings(ctx.io, loaded.source, loaded.warnings);
-      const verdicts = evaluatePrograms(loaded.format, programs, cases, { kernel });
+      const verdicts = evaluatePrograms(loaded.format, programs, cases, { kernel, engine: opts.engine });
       printLines(ctx.io, verdicts.map((v) => (opts.json ? JSON.stringify(caseVerdictRecord(v)) : formatCaseVerdict(v))));
       ctx.exitCode = 0;
+      if (opts.engine === 'emulator') return;
+      const report = engineReport(loaded.source, verdicts, opts.engine);
+      for (const l of report.lines) ctx.io.err(`seccheck: ${l}\n`);
+      if (report.disagreements > 0) ctx.exitCode = 1;
     });
 }
 
