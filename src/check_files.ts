@@ -4,6 +4,7 @@
 // ENOMEM). Inputs are any format loadFilter reads; a thread map gives one
 // result per thread. With --engine kernel|both the same seccomp(2) calls are
 // also made on the running kernel (in a probe child) and compared.
+import { sandboxTask } from './engines/install_task.js';
 import { checkFilter, FRESH_TASK, seccompSetModeFilter, type Endian, type KernelVersion, type Program, type TaskState } from 'unicorn-bpf-emulator';
 import { compareCheckSteps, countComparisons, countOf, formatComparisonCounts, type Comparison } from './engines/compare.js';
 import type { Engine, EngineCheckStep } from './engines/engine.js';
@@ -18,7 +19,8 @@ import { readSockFilter } from './formats/sock_filter.js';
 
 /** The parts of a rejection a report shows. */
 export interface Rejection {
-  readonly errno: string;
+  /** null: no errno, the caller was killed inside seccomp(2) by a filter installed before (see reason). */
+  readonly errno: string | null;
   /** Instruction the rule fired on; null for rules about the whole program or stack. */
   readonly insn: number | null;
   readonly reason: string;
@@ -87,7 +89,7 @@ export interface CheckedInput {
 
 /** "EINVAL at instruction 3: reason" or "ENOMEM: reason". */
 export function formatRejection(r: Rejection): string {
-  return `${r.errno}${r.insn === null ? '' : ` at instruction ${r.insn}`}: ${r.reason}`;
+  return `${r.errno ?? 'killed by SIGSYS'}${r.insn === null ? '' : ` at instruction ${r.insn}`}: ${r.reason}`;
 }
 
 /** Read a raw filter file and require that the kernel would accept it. */
@@ -171,7 +173,7 @@ function checkEach(l: Loaded): FileCheck[] {
  * program that installs nothing makes no seccomp(2) call.
  */
 function checkStacked(all: readonly Loaded[], kernel?: KernelVersion): FileCheck[][] {
-  let task: TaskState = FRESH_TASK;
+  let task: TaskState = sandboxTask();
   let failed: string | undefined;
   return all.map((l): FileCheck[] => {
     if (l.loaded instanceof SeccheckError) {
@@ -196,6 +198,7 @@ function checkStacked(all: readonly Loaded[], kernel?: KernelVersion): FileCheck
 function emulatorStep(c: FileCheck, index: number): EngineCheckStep | undefined {
   if (c.status === 'accepted') return { index, ok: true, errno: null };
   if (c.status === 'rejected') return { index, ok: false, errno: c.errno };
+  // (a kill inside seccomp(2) is errno null on both sides; the kernel adds the signal)
   return undefined;
 }
 

@@ -95,7 +95,7 @@ function fill(program: Program, task: TaskState = FRESH_TASK): { task: TaskState
   let fitted = 0;
   for (;;) {
     const r = seccompSetModeFilter(task, 0, program);
-    if (!r.ok) return { task, fitted, refusal: r.errno };
+    if (!r.ok) return { task, fitted, refusal: String(r.errno) };
     task = r.task;
     fitted++;
   }

@@ -3,6 +3,7 @@ import { actionOutcome, decodeAction, formatAction, SECCOMP_RET_ALLOW } from './
 import { insn, OP } from './bpf.js';
 import { compileFilter } from './compile.js';
 import { parseKernelRelease } from './kernel_version.js';
+import { checkStack, FRESH_TASK } from './install.js';
 import { seccompData, seccompDataWords } from './seccomp_data.js';
 import { combineResults, FilterStack } from './stack.js';
 
@@ -78,5 +79,32 @@ describe('FilterStack (seccomp_run_filters)', () => {
     expect(new FilterStack(deny, k618).run(words(335, 0x40000003)).raw).toBe(0x00050005);
     expect(new FilterStack(deny, k61).run(words(335)).raw).toBe(0x00050005);
     expect(new FilterStack(deny, { kernel: parseKernelRelease('6.14')! }).run(words(336)).raw).toBe(0x00050005);
+  });
+});
+
+describe('checkStack with a sandbox task: earlier filters judge the next seccomp(2) call', () => {
+  const caller = { auditArch: 0xc000003e, endian: 'little' as const, nr: 317 };
+  const task = { ...FRESH_TASK, installer: caller };
+  const allowAll = [insn(OP.RET_K, 0, 0, 0x7fff0000)];
+
+  it('an earlier ERRNO(1) for everything makes the next install fail with EPERM (as the kernel engine showed)', () => {
+    const r = checkStack([[insn(OP.RET_K, 0, 0, 0x00050001)], allowAll], { task });
+    expect(r.map((s) => s.ok)).toEqual([true, false]);
+    expect(r[1]).toMatchObject({ errno: 'EPERM', rule: 'seccomp_filtered' });
+  });
+
+  it('an earlier KILL kills the caller inside seccomp(2): no errno, SIGSYS', () => {
+    const r = checkStack([[insn(OP.RET_K, 0, 0, 0)], allowAll], { task });
+    expect(r[1]).toMatchObject({ ok: false, errno: null, signal: 31 });
+  });
+
+  it('an earlier TRACE with nobody attached: ENOSYS', () => {
+    expect(checkStack([[insn(OP.RET_K, 0, 0, 0x7ff00000)], allowAll], { task })[1]).toMatchObject({ ok: false, errno: 'ENOSYS' });
+  });
+
+  it('a filter that lets seccomp (317) through does not get in the way; without an installer nothing is judged', () => {
+    const letSeccomp = [insn(OP.LD_W_ABS, 0, 0, 0), insn(OP.JMP_JEQ_K, 0, 1, 317), insn(OP.RET_K, 0, 0, 0x7fff0000), insn(OP.RET_K, 0, 0, 0x00050001)];
+    expect(checkStack([letSeccomp, allowAll], { task }).map((s) => s.ok)).toEqual([true, true]);
+    expect(checkStack([[insn(OP.RET_K, 0, 0, 0x00050001)], allowAll]).map((s) => s.ok)).toEqual([true, true]);
   });
 });

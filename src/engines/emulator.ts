@@ -6,6 +6,7 @@ import {
   actionOutcome, compileFilter, FilterStack, FRESH_TASK, SECCOMP_DATA_WORDS, seccompDataWords, seccompSetModeFilter,
   type KernelVersion, type Outcome, type Program, type ProcessContext, type TaskState,
 } from 'unicorn-bpf-emulator';
+import { sandboxTask } from './install_task.js';
 import { resolveKernel } from '../kernel.js';
 import { flagsAt, type Engine, type EngineCase, type EngineCheckStep, type EngineRunOptions } from './engine.js';
 
@@ -40,7 +41,7 @@ export interface EmulatorEngine extends Engine {
 export interface EmulatorEngineOptions {
   /** Kernel to emulate; default: the running kernel (resolveKernel()), so it agrees with the kernel engine. */
   readonly kernel?: KernelVersion;
-  /** The task the stack is loaded into (check only); default FRESH_TASK (no_new_privs, no filters). */
+  /** The task the stack is loaded into (check only); default sandboxTask(): no_new_privs, no filters, seccomp(2) calls in the host ABI. */
   readonly task?: TaskState;
 }
 
@@ -51,7 +52,7 @@ export function emulatorEngine(opts: EmulatorEngineOptions = {}): EmulatorEngine
     name: 'emulator',
     kernel,
     check(stack, flags) {
-      let task = opts.task ?? FRESH_TASK;
+      let task = opts.task ?? sandboxTask();
       const out: EmulatorCheckStep[] = [];
       for (let index = 0; index < stack.length; index++) {
         const r = seccompSetModeFilter(task, flagsAt(flags, index), stack[index], kernel);
@@ -59,7 +60,7 @@ export function emulatorEngine(opts: EmulatorEngineOptions = {}): EmulatorEngine
           out.push({ index, ok: true, errno: null, insn: null, rule: null, reason: null });
           task = r.task;
         } else {
-          out.push({ index, ok: false, errno: r.errno, insn: r.insn, rule: r.rule, reason: r.reason });
+          out.push({ index, ok: false, errno: r.errno, ...(r.signal === undefined ? {} : { signal: r.signal }), insn: r.insn, rule: r.rule, reason: r.reason });
           break;
         }
       }
