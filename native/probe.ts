@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Outcome, Program } from 'unicorn-bpf-emulator';
-import { loadProbeLibrary, type KoffiFunction } from './library.js';
+import { errnoName, loadProbeLibrary, type KoffiFunction } from './library.js';
 
 export interface KernelCase {
   /** How the syscall is made: `syscall` (native), `int $0x80` from the 64-bit child (i386), or `syscall` with nr carrying 0x40000000 (x32). */
@@ -103,8 +103,6 @@ function binding(): KoffiFunction {
   return scRun;
 }
 
-const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([k, v]) => [v, k]));
-const errnoName = (e: number): string => ERRNO_NAMES.get(e) ?? `errno ${e}`;
 
 /**
  * Run every case under `stack` (oldest filter first) in guarded children and
