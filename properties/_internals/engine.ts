@@ -1,0 +1,28 @@
+// The compiled engine behind every property: a filter or a stack of filters
+// becomes one FilterStack of compiled functions, run on data words.
+import { compileFilter, FilterStack, seccompDataWords, type Program, type SeccompData, type Endian } from 'unicorn-bpf-emulator';
+
+/** One program, or a stack of programs in installation order (oldest first). */
+export type FilterInput = Program | readonly Program[];
+
+export function programsOf(f: FilterInput): readonly Program[] {
+  return f.length > 0 && Array.isArray(f[0]) ? (f as readonly Program[]) : [f as Program];
+}
+
+export interface Engine {
+  readonly programs: readonly Program[];
+  readonly stack: FilterStack;
+  /** The stack's 32-bit value for this data laid out in `endian` order. */
+  raw(data: SeccompData, endian: Endian): number;
+}
+
+export function engineFor(f: FilterInput): Engine {
+  const programs = programsOf(f);
+  const stack = new FilterStack(programs.map((p) => compileFilter(p)));
+  const words = new Uint32Array(16);
+  return {
+    programs,
+    stack,
+    raw: (data, endian) => stack.run(seccompDataWords(data, endian, words)).raw,
+  };
+}
