@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { BpfEmulator, compileFilter, Coverage, decodeProgram, seccompData, seccompDataWords, type Insn } from 'unicorn-bpf-emulator';
 import { allowlistFilter } from './allowlist.js';
+import { fuzzBench } from './fuzz.js';
 import { kernelProbeBench } from './kernel_probe.js';
 import { plainLoop } from './plain_loop.js';
 
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
   }
   const small = rows[0];
   console.log(`\nTargets on allowlist-100: compiled >= 5x plain loop: ${(small.compiled / small.plain).toFixed(2)}x ${small.compiled / small.plain >= 5 ? 'MET' : 'NOT MET'}; >= 10M evals/s: ${fmt(small.compiled)} ${small.compiled >= 10e6 ? 'MET' : 'NOT MET'}`);
+  fuzzBench(small.compiled);
   kernelProbeBench();
 }
 

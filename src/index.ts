@@ -42,3 +42,5 @@ export { main, type CliIo } from './cli/main.js';
 export * from './explain/index.js';
 export { compileSeccompiler, loadSeccompiler, looksLikeSeccompiler } from './formats/seccompiler.js';
 export { libseccompVersion, loadOci, looksLikeOci, type OciOptions, type OciRuntime } from './formats/oci.js';
+export * from './spec/index.js';
+export * from './fuzz/index.js';

@@ -11,7 +11,9 @@ import type { CliIo, CommandContext } from './context.js';
 import { registerDisasm } from './disasm.js';
 import { registerEval } from './eval.js';
 import { registerExplain } from './explain.js';
+import { registerFuzz } from './fuzz.js';
 import { registerKernelInfo } from './kernel_info.js';
+import { registerVerify } from './verify.js';
 
 export type { CliIo } from './context.js';
 
@@ -53,7 +55,9 @@ function buildProgram(ctx: CommandContext): Command {
   registerAsm(program, ctx);
   registerCompile(program, ctx);
   registerExplain(program, ctx);
+  registerFuzz(program, ctx);
   registerKernelInfo(program, ctx);
+  registerVerify(program, ctx);
   return program;
 }
 
