@@ -16,18 +16,9 @@
 #include <sys/syscall.h>
 
 #include "probe_internal.h"
+#include "raw_syscall.h"
 
 #if defined(__x86_64__)
-
-/* A system call without libc: returns the kernel's value (-errno on failure). */
-static inline long probe_raw6(long n, long a, long b, long c, long d, long e, long f) {
-  register long r10 __asm__("r10") = d;
-  register long r8 __asm__("r8") = e;
-  register long r9 __asm__("r9") = f;
-  long ret;
-  __asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9) : "rcx", "r11", "memory");
-  return ret;
-}
 
 /* The syscall under test, exactly as the case says: every argument register
  * gets the full 64-bit value.
@@ -205,7 +196,7 @@ static void probe_on_sigsys(int sig, siginfo_t *si, void *uc) {
 static __attribute__((noreturn)) void probe_die(struct probe_thread *t) {
   t->ci = PROBE_CI_ENDING;
   /* With a listener, a USER_NOTIF for exit_group would wait for an answer. */
-  if (!t->job->listener && probe_setjmp(t->jb) == 0) probe_raw6(__NR_exit_group, 0, 0, 0, (long)t->job->magic, 0, 0);
+  if (!t->job->listener && probe_setjmp(t->jb) == 0) sc_raw6(__NR_exit_group, 0, 0, 0, (long)t->job->magic, 0, 0);
   for (;;) __asm__ volatile("ud2");
 }
 
@@ -222,10 +213,10 @@ static __attribute__((noreturn)) void probe_worker(struct probe_thread *t) {
   struct probe_shared *sh = job->sh;
   t->ci = PROBE_CI_INSTALLING;
   PROBE_STORE(&sh->state, (uint32_t)ST_INSTALLING);
-  long r = probe_raw6(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0);
+  long r = sc_raw6(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0);
   if (r < 0) probe_setup_failed(t, -r);
   if (job->guard) {
-    r = probe_raw6(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)job->guard, (long)job->magic, 0, 0);
+    r = sc_raw6(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)job->guard, (long)job->magic, 0, 0);
     if (r < 0) probe_setup_failed(t, -r);
   }
   if (probe_setjmp(t->jb) != 0) {
@@ -237,7 +228,7 @@ static __attribute__((noreturn)) void probe_worker(struct probe_thread *t) {
   for (uint32_t i = 0; i < job->nprogs; i++) {
     unsigned long flags = (job->listener && i + 1 == job->nprogs) ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
     sh->failed_at = i;
-    r = probe_raw6(__NR_seccomp, SECCOMP_SET_MODE_FILTER, (long)flags, (long)&job->progs[i], (long)job->magic, 0, 0);
+    r = sc_raw6(__NR_seccomp, SECCOMP_SET_MODE_FILTER, (long)flags, (long)&job->progs[i], (long)job->magic, 0, 0);
     if (r < 0) {
       sh->err = (int32_t)-r;
       PROBE_STORE(&sh->state, (uint32_t)ST_INSTALL_FAILED);
@@ -277,8 +268,8 @@ static int probe_worker_main(void *arg) { probe_worker((struct probe_thread *)ar
 /* Die with the caller: if the caller's thread ends (the Node process was
  * killed mid-call), SIGKILL this child; if it already ended, die now. */
 static void probe_die_with_parent(struct probe_thread *t) {
-  probe_raw6(__NR_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0, 0);
-  if (probe_raw6(__NR_getppid, 0, 0, 0, 0, 0, 0) != t->job->parent_pid) probe_setup_failed(t, ESRCH);
+  sc_raw6(__NR_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0, 0);
+  if (sc_raw6(__NR_getppid, 0, 0, 0, 0, 0, 0) != t->job->parent_pid) probe_setup_failed(t, ESRCH);
 }
 
 /* Parent death, rlimit, SIGSYS handler and mask: before any filter. */
@@ -288,15 +279,15 @@ static void probe_process_setup(struct probe_thread *t) {
    * core_pattern pipe; and a dump of a CLONE_VM child would be the
    * caller's whole address space). */
   struct rlimit lim = {1, 1};
-  long r = probe_raw6(__NR_prlimit64, 0, RLIMIT_CORE, (long)&lim, 0, 0, 0);
+  long r = sc_raw6(__NR_prlimit64, 0, RLIMIT_CORE, (long)&lim, 0, 0, 0);
   if (r < 0) probe_setup_failed(t, -r);
   struct probe_ksigaction sa = {(void *)probe_on_sigsys, SA_SIGINFO | SA_NODEFER | PROBE_SA_RESTORER, (void *)probe_restorer, 0};
-  r = probe_raw6(__NR_rt_sigaction, SIGSYS, (long)&sa, 0, 8, 0, 0);
+  r = sc_raw6(__NR_rt_sigaction, SIGSYS, (long)&sa, 0, 8, 0, 0);
   if (r < 0) probe_setup_failed(t, -r);
   /* The caller blocked every signal before clone(); unblock SIGSYS only, so
    * none of the caller's (copied) handlers ever runs here. */
   uint64_t mask = ~(1ull << (SIGSYS - 1));
-  r = probe_raw6(__NR_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, 8, 0, 0);
+  r = sc_raw6(__NR_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, 8, 0, 0);
   if (r < 0) probe_setup_failed(t, -r);
 }
 
@@ -321,14 +312,14 @@ int probe_child_main(void *arg) {
   for (;;) {
     int32_t v = PROBE_LOAD(&sh->wtid);
     if (v == 0) break;
-    probe_raw6(__NR_futex, (long)&sh->wtid, FUTEX_WAIT, v, 0, 0, 0);
+    sc_raw6(__NR_futex, (long)&sh->wtid, FUTEX_WAIT, v, 0, 0, 0);
   }
   if (PROBE_LOAD(&sh->state) == ST_RUNNING) {
     struct probe_raw *rw = &job->raw[job->idx[PROBE_LOAD(&sh->pos)]];
     if (PROBE_LOAD(&rw->phase) == PH_STARTED) PROBE_STORE(&rw->phase, (uint32_t)PH_THREAD_KILLED);
   }
   PROBE_STORE(&sh->wdied, 1u);
-  probe_raw6(__NR_exit_group, 0, 0, 0, 0, 0, 0);
+  sc_raw6(__NR_exit_group, 0, 0, 0, 0, 0, 0);
   for (;;) __asm__ volatile("ud2");
 }
 
@@ -337,7 +328,7 @@ void probe_execute_child(struct probe_thread *t) {
    * cases the guarded passes found allowed are listed. */
   probe_die_with_parent(t);
   struct rlimit lim = {1, 1};
-  probe_raw6(__NR_prlimit64, 0, RLIMIT_CORE, (long)&lim, 0, 0, 0);
+  sc_raw6(__NR_prlimit64, 0, RLIMIT_CORE, (long)&lim, 0, 0, 0);
   probe_worker(t);
 }
 

@@ -22,6 +22,7 @@ import {
 import { CLONE_NAMESPACE_FLAGS, cloneFlagsArg, SIBLING_FAMILIES } from './families.js';
 import { holds, ne, solve, type Atom } from './solver.js';
 import { DEFAULT_STEP_BUDGET, explorePaths, pathHolds, pathReturn, type Exploration, type Expr, type SymPath } from './symbolic.js';
+import { prng } from './prng.js';
 
 /** A concrete seccomp_data that takes one path, and what the emulator returned for it. */
 export interface Witness {
@@ -174,17 +175,6 @@ function valueExpr(v: Extract<SymPath['result'], { kind: 'ret_a' }>['value']): E
   return { op: 'and', a: { op: 'word', w: v.w }, b: { op: 'const', v: v.mask } };
 }
 
-/** Deterministic pseudo-random u32s (xorshift32) for the witness search. */
-function prng(seed: number): () => number {
-  let x = (seed >>> 0) || 0x9e3779b9;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
-}
 
 /**
  * Words satisfying a path's atoms (smallest values; for a symbolic arch word

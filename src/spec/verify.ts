@@ -20,6 +20,7 @@ import {
   actionMatches, argsHold, describeExpectation,
   type ActionMatcher, type ArgCond, type ArgConds, type Expectation, type Spec,
 } from './spec.js';
+import { prng } from '../explain/prng.js';
 
 export interface Counterexample {
   /** ABI name ("x86_64", "x32", "foreign"). */
@@ -432,17 +433,6 @@ function valuePool(constants: readonly number[], spec: readonly bigint[]): bigin
   return [...out];
 }
 
-/** Deterministic u32s (xorshift32). */
-function prng(seed: number): () => number {
-  let x = (seed >>> 0) || 0x9e3779b9;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
-}
 
 /** A foreign arch seccheck has no table for: every number 0..1023 with zero args (sampled). */
 function sampleNumbers(r: ArchRun, other: ArchInfo, m: ActionMatcher): CaseOutcome {
