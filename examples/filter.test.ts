@@ -10,9 +10,8 @@ import { alwaysAction, archGuard, i386Handled, x32Guard } from 'seccheck/propert
 // The bundled example and Docker's default profile as libseccomp compiles it
 // (from the shared corpus, read in place).
 const denyGetpid = decodeProgram(readFileSync(new URL('./deny-getpid.bpf', import.meta.url)));
-const docker = decodeProgram(
-  readFileSync(new URL('../../shared/corpus/compiled/docker-moby/x86_64/libseccomp-2.5.4-debian/filter.bpf', import.meta.url)),
-);
+const corpus = process.env.SECCHECK_CORPUS ?? new URL('../../shared/corpus', import.meta.url).pathname;
+const docker = decodeProgram(readFileSync(`${corpus}/compiled/docker-moby/x86_64/libseccomp-2.5.4-debian/filter.bpf`));
 
 describe('examples/deny-getpid.bpf', () => {
   it('denies getpid with EPERM whatever the arguments', () => {
