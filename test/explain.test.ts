@@ -9,7 +9,7 @@ import {
   archByName, assemble, BPF_JUMP, BPF_STMT, compileFilter, decodeAction, encodeProgram, OP, seccompData, seccompDataWords,
   SECCOMP_DATA_WORDS, type ArchInfo, type Insn,
 } from 'unicorn-bpf-emulator';
-import { loadCorpusFilters, type CorpusCase } from '../emulator/src/__test-helpers__/corpus.js';
+import { loadCorpusFilters, requireCorpus, type CorpusCase } from '../emulator/src/__test-helpers__/corpus.js';
 import { syscallNumber } from '../src/arch/syscalls.js';
 import { explainProgram, syscallTable, type Explanation, type Finding } from '../src/explain/explain.js';
 import { explanationRecord } from '../src/explain/format.js';
@@ -229,7 +229,7 @@ describe('seccheck explain (CLI)', () => {
   });
 
   it('thread maps: --thread picks one; without it, a one-line error naming the threads', async () => {
-    const fc = join('..', 'shared', 'corpus', 'policies', 'firecracker', 'x86_64-unknown-linux-musl.json');
+    const fc = join(requireCorpus(), 'policies', 'firecracker', 'x86_64-unknown-linux-musl.json');
     expectOneLineError(await runMain(['explain', fc]), /3 programs \(threads api, vcpu, vmm\); pick one with --thread/);
     const r = await runMain(['explain', fc, '--thread', 'vcpu', '--json']);
     expect(r.code).toBe(0);
@@ -253,7 +253,7 @@ describe('seccheck explain (CLI)', () => {
   });
 
   it('every witness of explain --json is a case line that seccheck eval --cases runs to the same raw', async () => {
-    const docker = join('..', 'shared', 'corpus', 'compiled', 'docker-moby', 'x86_64', 'libseccomp-2.5.4-debian', 'filter.bpf');
+    const docker = join(requireCorpus(), 'compiled', 'docker-moby', 'x86_64', 'libseccomp-2.5.4-debian', 'filter.bpf');
     const noArch = file('no-arch.bpf', assemble('ld [0]\njeq #39, deny, allow\ndeny: ret ERRNO(1)\nallow: ret ALLOW'));
     for (const filter of [docker, noArch]) {
       const doc = JSON.parse((await runMain(['explain', filter, '--json'])).stdout);
