@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { findCorpus } from './emulator/src/__test-helpers__/corpus_path.mjs';
 
 export default defineConfig({
   resolve: {
@@ -12,5 +13,7 @@ export default defineConfig({
   test: {
     include: ['emulator/src/**/*.test.ts', 'src/**/*.test.ts', 'properties/**/*.test.ts', 'native/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 60_000,
+    // Tests and the README's vitest example read the shared corpus in place.
+    env: { SECCHECK_CORPUS: findCorpus() },
   },
 });

@@ -6,12 +6,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeProgram } from '../codec.js';
+import { findCorpus } from './corpus_path.mjs';
 import type { Insn } from '../bpf.js';
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
 
-/** Absolute path of the corpus directory. */
-export const CORPUS_DIR = process.env.SECCHECK_CORPUS ? resolve(process.env.SECCHECK_CORPUS) : resolve(REPO_ROOT, '..', 'shared', 'corpus');
+/** Absolute path of the corpus directory (see corpus_path.mjs). */
+export const CORPUS_DIR = findCorpus();
 
 export function requireCorpus(): string {
   if (!existsSync(join(CORPUS_DIR, 'libseccomp'))) {
