@@ -9,7 +9,9 @@ import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { errnoName as archErrnoName } from '../src/arch/errno.js';
 import { SeccheckError } from '../src/errors.js';
+import { hostArch } from '../src/formats/host_arch.js';
 
 export type Koffi = typeof import('koffi');
 export type KoffiLibrary = ReturnType<Koffi['load']>;
@@ -87,14 +89,21 @@ export function requireProbeLibrary(): ProbeLibrary {
 const PREFERRED_ERRNO_NAMES: Readonly<Record<number, string>> = { 11: 'EAGAIN', 35: 'EDEADLK', 95: 'EOPNOTSUPP' };
 let errnoNames: Map<number, string> | undefined;
 
-/** The Linux name of an errno value ('EINVAL' for 22); 'E<n>' for a number without one. */
+/**
+ * The Linux name of an errno value ('EINVAL' for 22), named as the emulator
+ * names it — from the host arch's errno table first (os.constants lacks some,
+ * such as EUCLEAN) — so the two engines' names compare; 'errno <n>' for a
+ * number without one, again as the emulator writes it.
+ */
 export function errnoName(n: number): string {
+  const fromTable = archErrnoName(n, hostArch()?.name);
+  if (fromTable !== undefined) return fromTable;
   if (errnoNames === undefined) {
     errnoNames = new Map();
     for (const [name, value] of Object.entries(osConstants.errno)) if (!errnoNames.has(value)) errnoNames.set(value, name);
     for (const [value, name] of Object.entries(PREFERRED_ERRNO_NAMES)) errnoNames.set(Number(value), name);
   }
-  return errnoNames.get(n) ?? `E${n}`;
+  return errnoNames.get(n) ?? `errno ${n}`;
 }
 
 function load(dir: string): ProbeLibraryResult {

@@ -1,11 +1,16 @@
 // seccheck verify end to end (in process through main()): specs that hold,
-// specs that fail with the right counterexample, exit codes, --json, --junit.
+// specs that fail with the right counterexample, exit codes, --json, --junit;
+// --engine kernel|both on the running kernel (failing loudly where the
+// kernel engine is unavailable), and the built CLI's one-line error when
+// it is asked for and missing.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireCorpus } from '../emulator/src/__test-helpers__/corpus.js';
-import { lines, ROOT, runMain } from './__test-helpers__/cli.js';
+import { ensureBuilt, lines, ROOT, runMain } from './__test-helpers__/cli.js';
+import { requireKernelEngineForTests } from './__test-helpers__/engines.js';
 
 const SPECS = join(ROOT, 'test', 'fixtures', 'spec');
 const spec = (name: string): string => join(SPECS, name);
@@ -16,9 +21,14 @@ interface JsonResult {
   action: string;
   pass: boolean;
   method: 'exact' | 'sampled';
-  counterexample?: { arch: string; audit_arch: string; nr: number; args: string[]; ip: string; got: string };
+  counterexample?: {
+    arch: string; audit_arch: string; nr: number; args: string[]; ip: string; got: string;
+    kernel?: Record<string, unknown> | null; kernel_skipped?: string; disagreement?: true;
+  };
+  kernel?: KernelCounts;
 }
-interface JsonReport { spec: string; filter: string; pass: boolean; results: JsonResult[] }
+interface KernelCounts { cases: number; skipped: number; disagree: number }
+interface JsonReport { spec: string; filter: string; engine: string; pass: boolean; kernel?: KernelCounts; results: JsonResult[] }
 
 async function json(args: string[]): Promise<{ code: number | null; report: JsonReport }> {
   const r = await runMain(['verify', ...args, '--json']);
@@ -137,5 +147,106 @@ describe('seccheck verify: bad input exits 2 with one line', () => {
     const r = await runMain(['verify', join(dir, 'absent.yaml')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/absent\.yaml: cannot read: ENOENT/);
+  });
+});
+
+describe('seccheck verify --engine kernel|both (the running kernel)', () => {
+  beforeAll(() => {
+    requireKernelEngineForTests();
+  });
+
+  it('--engine emulator prints what plain verify prints, byte for byte', async () => {
+    for (const name of ['deny-getpid.yaml', 'dword-bug.yaml']) {
+      const plain = await runMain(['verify', spec(name)]);
+      expect(await runMain(['verify', spec(name), '--engine', 'emulator'])).toEqual(plain);
+    }
+    expect((await json([spec('deny-getpid.yaml')])).report.engine).toBe('emulator');
+  });
+
+  it('deny-getpid holds on the kernel: every expectation, with the count of kernel cases', async () => {
+    for (const engine of ['kernel', 'both']) {
+      const r = await runMain(['verify', spec('deny-getpid.yaml'), '--engine', engine]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      const out = lines(r.stdout);
+      expect(out).toHaveLength(7);
+      expect(out.slice(0, 5).every((l) => l.startsWith('PASS '))).toBe(true);
+      expect(out[5]).toMatch(engine === 'kernel' ? /^kernel: \d{3,} cases, 0 skipped$/ : /^kernel: \d{3,} cases, 0 skipped, 0 disagree$/);
+      expect(out[6]).toBe('verified: 5 of 5 expectations hold');
+    }
+  });
+
+  it('the dword bug fails on the kernel too: the kernel lets args[1] = 0x1_00005401 through', async () => {
+    const r = await runMain(['verify', spec('dword-bug.yaml'), '--engine', 'both']);
+    expect(r.code).toBe(1);
+    const fail = lines(r.stdout).filter((l) => l.startsWith('FAIL '));
+    expect(fail).toHaveLength(1);
+    expect(fail[0]).toMatch(/dword-bug\.yaml:9 ioctl: ERRNO\(EPERM\): got ALLOW; kernel: runs; counterexample: arch=x86_64 nr=16 args\[1\]=0x[0-9a-f]*[1-9a-f]00005401$/);
+    const { code, report } = await json([spec('dword-bug.yaml'), '--engine', 'both']);
+    expect(code).toBe(1);
+    expect(report.engine).toBe('both');
+    expect(report.kernel).toMatchObject({ skipped: 0, disagree: 0 });
+    expect(report.kernel!.cases).toBeGreaterThan(700);
+    const bad = report.results.find((x) => !x.pass)!;
+    expect(bad.counterexample!.kernel).toEqual({ kind: 'allowed', logged: false });
+    expect(bad.kernel).toMatchObject({ skipped: 0, disagree: 0 });
+    // x32 callers: one kernel case per x32 syscall at least, all made for real with the x32 bit.
+    expect(report.results.find((x) => x.expectation === 'x32')!.kernel!.cases).toBeGreaterThan(300);
+  });
+
+  it('no-x32-guard: the x32 hole is shown by the kernel (an x32 syscall runs)', async () => {
+    const { code, report } = await json([spec('no-x32-guard.yaml'), '--engine', 'kernel']);
+    expect(code).toBe(1);
+    const bad = report.results.filter((x) => !x.pass);
+    expect(bad.map((x) => x.expectation)).toEqual(['x32']);
+    expect(bad[0].counterexample).toMatchObject({ arch: 'x32', got: 'ALLOW', kernel: { kind: 'allowed', logged: false } });
+  });
+
+  it('cases of an arch this kernel does not run are counted as skipped and keep the emulator\'s judgement', async () => {
+    const s = join(dir, 'two-arches.yaml');
+    writeFileSync(s, `filter: ${join(ROOT, 'examples', 'deny-getpid.bpf')}\narches: [x86_64, aarch64]\nexpect:\n  - syscalls: [getpid]\n    action: deny\n  - x32: deny\n`);
+    const r = await runMain(['verify', s, '--engine', 'both']);
+    expect(r.code).toBe(0);
+    const summaryLine = lines(r.stdout).find((l) => l.startsWith('kernel: '))!;
+    const [, cases, skipped] = /^kernel: (\d+) cases, (\d+) skipped, 0 disagree$/.exec(summaryLine)!;
+    expect(Number(skipped)).toBeGreaterThan(0);
+    expect(Number(skipped)).toBeLessThan(Number(cases));
+  });
+
+  it('--junit names the engine and the kernel counts', async () => {
+    const out = join(dir, 'kernel-report.xml');
+    const r = await runMain(['verify', spec('dword-bug.yaml'), '--engine', 'kernel', '--junit', out]);
+    expect(r.code).toBe(1);
+    const xml = readFileSync(out, 'utf8');
+    expect(xml).toMatch(/<property name="engine" value="kernel"\/>/);
+    expect(xml).toMatch(/<property name="kernel" value="kernel: \d+ cases, 0 skipped"\/>/);
+    expect(xml).toMatch(/counterexample: arch=x86_64 nr=16 args\[1\]=0x1[0-9a-f]+; kernel: runs/);
+  });
+
+  it('is deterministic on the kernel', async () => {
+    const a = await runMain(['verify', spec('dword-bug.yaml'), '--json', '--engine', 'both']);
+    const b = await runMain(['verify', spec('dword-bug.yaml'), '--json', '--engine', 'both']);
+    expect(a.stdout).toBe(b.stdout);
+  });
+});
+
+describe('seccheck verify --engine kernel|both without the kernel engine (built CLI)', () => {
+  it('exits 2 with one line giving the reason; --engine emulator still works', () => {
+    ensureBuilt();
+    const run = (args: string[]) => {
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'seccheck.js'), ...args], {
+        cwd: ROOT, encoding: 'utf8', env: { ...process.env, SECCHECK_PROBE_DIR: join(dir, 'no-probe-here') },
+      });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    for (const engine of ['kernel', 'both']) {
+      const r = run(['verify', spec('deny-getpid.yaml'), '--engine', engine]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(lines(r.stderr)).toHaveLength(1);
+      expect(r.stderr).toMatch(/^seccheck: the kernel engine is unavailable: the kernel probe is not built/);
+    }
+    expect(run(['verify', spec('deny-getpid.yaml'), '--engine', 'emulator']).code).toBe(0);
+    expect(run(['verify', spec('deny-getpid.yaml'), '--engine', 'vm']).code).toBe(2);
   });
 });

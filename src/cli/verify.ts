@@ -1,17 +1,23 @@
-// seccheck verify SPEC [--filter F] [--json] [--junit FILE]: check a filter
-// against a spec file, one line per expectation. Exit 0 all pass, 1 a
-// failure, 2 bad input.
+// seccheck verify SPEC [--filter F] [--engine E] [--json] [--junit FILE]:
+// check a filter against a spec file, one line per expectation. Exit 0 all
+// pass, 1 a failure, 2 bad input (or the kernel engine asked for and
+// unavailable).
 import type { Command } from 'commander';
 import junitModule from 'junit-report-builder';
 import { SeccheckError } from '../errors.js';
+import { requireKernelEngine } from '../engines/kernel.js';
+import { formatEngineOutcome } from '../engines/format.js';
 import { describeExpectation, loadSpec } from '../spec/spec.js';
-import { formatCounterexample, formatResult, resultRecord, verifySpec, type VerifyResult } from '../spec/verify.js';
-import { printLines, type CommandContext } from './context.js';
+import {
+  formatCounterexample, formatKernelCounts, formatResult, resultRecord, verifySpec, type Counterexample, type VerifyEngine, type VerifyResult,
+} from '../spec/verify.js';
+import { engineOption, printLines, type CommandContext } from './context.js';
 
 interface VerifyOptions {
   readonly filter?: string;
   readonly json?: boolean;
   readonly junit?: string;
+  readonly engine: VerifyEngine;
 }
 
 export function registerVerify(program: Command, ctx: CommandContext): void {
@@ -20,16 +26,36 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
     .description('check a filter against a spec file of expectations, per arch: exact where the path analysis decides, a fixed-seed sampling otherwise')
     .argument('<spec>', 'a YAML or JSON spec file (filter, format, thread, arches, expect)')
     .option('--filter <file>', 'the filter to check (default: the spec\'s "filter", relative to the spec file)')
-    .option('--json', 'one JSON document: {spec, filter, pass, results: [{line, expectation, action, pass, method, counterexample?}]}')
+    .option('--json', 'one JSON document: {spec, filter, engine, pass, kernel?, results: [{line, expectation, action, pass, method, cases, kernel?, counterexample?}]}')
     .option('--junit <file>', 'also write a JUnit XML report, one test case per expectation')
+    .addOption(engineOption('run the concrete cases'))
+    .addHelpText('after', [
+      '',
+      'With --engine kernel or both, every concrete case an expectation is decided on (the',
+      'witnesses of the path analysis, the sampled inputs, every counterexample) also runs on',
+      'the running kernel through the native probe, in one probe call per arch; the filter is',
+      'installed only in forked children and no syscall under test runs. kernel: the kernel\'s',
+      'outcome judges each case (where it cannot tell LOG from ALLOW, the emulator settles it);',
+      'both: an emulator/kernel disagreement fails the expectation too, shown with both',
+      'outcomes. Cases the kernel cannot make (arches it does not run, probe skips) keep the',
+      'emulator\'s judgement and are counted: "kernel: N cases, M skipped". --json adds',
+      '"engine" and "kernel" counts; --junit names the engine. The kernel engine missing',
+      'is an error (exit 2).',
+    ].join('\n'))
     .action((specFile: string, opts: VerifyOptions) => {
+      if (opts.engine !== 'emulator') requireKernelEngine();
       const spec = loadSpec(specFile);
-      const result = verifySpec(spec, opts.filter !== undefined ? { filter: opts.filter } : {});
+      const result = verifySpec(spec, { ...(opts.filter !== undefined ? { filter: opts.filter } : {}), engine: opts.engine });
       if (opts.json) {
-        ctx.io.out(JSON.stringify({ spec: result.spec, filter: result.filter, pass: result.pass, results: result.results.map(resultRecord) }) + '\n');
+        ctx.io.out(JSON.stringify({
+          spec: result.spec, filter: result.filter, engine: result.engine, pass: result.pass,
+          ...(result.kernel ? { kernel: result.kernel } : {}),
+          results: result.results.map(resultRecord),
+        }) + '\n');
       } else {
         const lines = result.results.map((r) => formatResult(r, specFile));
         const failed = result.results.filter((r) => !r.pass).length;
+        if (result.kernel) lines.push(formatKernelCounts(result.kernel, result.engine));
         lines.push(`${failed === 0 ? 'verified' : 'FAILED'}: ${result.results.length - failed} of ${result.results.length} expectations hold`);
         printLines(ctx.io, lines);
       }
@@ -49,14 +75,22 @@ function junitBuilder(): JunitBuilder {
   return 'newBuilder' in m ? m : m.default;
 }
 
+/** "counterexample: arch=...", with the kernel's outcome when it ran the case. */
+function junitFailure(cx: Counterexample): string {
+  const data = `counterexample: ${formatCounterexample(cx)}`;
+  if (cx.kernel === undefined) return data;
+  return `${data}${cx.disagreement ? ' (emulator and kernel disagree)' : ''}; kernel: ${formatEngineOutcome(cx.kernel)}`;
+}
+
 function writeJunit(result: VerifyResult, specFile: string, out: string): void {
   const builder = junitBuilder().newBuilder();
-  const suite = builder.testSuite().name(`seccheck verify ${specFile}`);
+  const suite = builder.testSuite().name(`seccheck verify ${specFile}`).property('engine', result.engine);
+  if (result.kernel) suite.property('kernel', formatKernelCounts(result.kernel, result.engine));
   for (const r of result.results) {
     const e = r.expectation;
     const tc = suite.testCase().className(specFile).name(`line ${e.line}: ${describeExpectation(e)}: ${e.actionText}`);
     if (!r.pass) {
-      tc.failure(r.counterexample ? `counterexample: ${formatCounterexample(r.counterexample)}` : 'failed', 'seccheck.verify');
+      tc.failure(r.counterexample ? junitFailure(r.counterexample) : 'failed', r.counterexample?.disagreement ? 'seccheck.verify.disagreement' : 'seccheck.verify');
     }
   }
   try {

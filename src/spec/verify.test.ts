@@ -1,14 +1,19 @@
 // verifySpec on small filters: exact decisions on 64-bit argument
 // conditions (ranges, masks, first-match order), the sampled fallback for
 // conditions the analysis cannot decide, and counterexamples that the
-// compiled filter confirms.
+// compiled filter confirms. --engine kernel|both with stand-in kernel
+// engines (a faithful one, one that lies, one that skips), so every path of
+// the kernel judgement runs without a kernel; test/verify.test.ts runs the
+// real one.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BPF_JUMP, BPF_STMT, encodeProgram, OP, type Insn } from 'unicorn-bpf-emulator';
+import { BPF_JUMP, BPF_STMT, encodeProgram, OP, SECCOMP_RET_LOG, type Insn } from 'unicorn-bpf-emulator';
+import { emulatorEngine } from '../engines/emulator.js';
+import type { Engine, EngineOutcome } from '../engines/engine.js';
 import { parseSpec } from './spec.js';
-import { formatResult, verifySpec, type VerifyResult } from './verify.js';
+import { formatKernelCounts, formatResult, resultRecord, verifySpec, type VerifyOptions, type VerifyResult } from './verify.js';
 
 const AUDIT_ARCH_X86_64 = 0xc000003e;
 const ALLOW = 0x7fff0000;
@@ -37,11 +42,11 @@ function ioctlFilter(body: Insn[]): Insn[] {
   ];
 }
 
-function verify(program: Insn[], expect: string): VerifyResult {
+function verify(program: Insn[], expect: string, opts: VerifyOptions = {}): VerifyResult {
   const filter = join(dir, 'f.bpf');
   writeFileSync(filter, encodeProgram(program, 'little'));
   const text = `filter: f.bpf\narches: [x86_64]\nexpect:\n${expect}`;
-  return verifySpec(parseSpec(text, join(dir, 's.yaml')));
+  return verifySpec(parseSpec(text, join(dir, 's.yaml')), opts);
 }
 
 const summary = (r: VerifyResult): string[] => r.results.map((x) => formatResult(x, 's.yaml'));
@@ -156,5 +161,107 @@ describe('verifySpec: sampled when the analysis cannot decide', () => {
     const a = summary(verify(SUM, '  - syscalls: [ioctl]\n    args: {0: {ge: 0x80}}\n    action: deny'));
     const b = summary(verify(SUM, '  - syscalls: [ioctl]\n    args: {0: {ge: 0x80}}\n    action: deny'));
     expect(a).toEqual(b);
+  });
+});
+
+describe('verifySpec --engine kernel|both (stand-in kernel engines)', () => {
+  const emu = emulatorEngine();
+  /** Like the real kernel engine: the emulator's outcomes, but LOG and ALLOW look alike (no audit log) and cases it counts are recorded. */
+  const sent: number[] = [];
+  const faithful: Engine = {
+    name: 'kernel',
+    check: (stack, flags) => emu.check(stack, flags),
+    run: (stack, cases) => {
+      sent.push(cases.length);
+      return emu.run(stack, cases).map((o): EngineOutcome => (o.kind === 'allowed' ? { kind: 'allowed', logged: false } : o));
+    },
+  };
+  const answering = (o: EngineOutcome): Engine => ({ name: 'kernel', check: () => [], run: (_s, cases) => cases.map(() => o) });
+  const SPEC = [
+    '  - syscalls: [ioctl]\n    args: {1: {ge: 0x10}}\n    action: ALLOW',
+    '  - syscalls: [ioctl]\n    action: ERRNO(EPERM)',
+    '  - foreign_arch: KILL_PROCESS',
+    '  - default: ALLOW',
+  ].join('\n');
+
+  it('the default engine is the emulator: no kernel counts, same lines', () => {
+    const r = verify(GE_0X10, SPEC);
+    expect(r.engine).toBe('emulator');
+    expect(r.kernel).toBeUndefined();
+    expect(r.results.every((x) => x.kernel === undefined)).toBe(true);
+    expect(summary(verify(GE_0X10, SPEC, { engine: 'emulator' }))).toEqual(summary(r));
+  });
+
+  it('both, with a kernel that agrees: the same verdicts, every concrete case sent in one call per arch', () => {
+    sent.length = 0;
+    const r = verify(GE_0X10, SPEC, { engine: 'both', kernelEngine: faithful });
+    expect(summary(r)).toEqual(summary(verify(GE_0X10, SPEC)));
+    expect(r.pass).toBe(true);
+    expect(sent).toHaveLength(1);
+    expect(r.kernel).toEqual({ cases: sent[0], skipped: 0, disagree: 0 });
+    // ioctl: a witness on each side of the bound; foreign: one unnamed arch, plus the ABIs this kernel runs; default: every syscall.
+    expect(r.results.map((x) => x.kernel!.cases)).toEqual([expect.any(Number), expect.any(Number), expect.any(Number), expect.any(Number)]);
+    expect(r.results.every((x) => x.kernel!.cases > 0)).toBe(true);
+    expect(r.results[3].kernel!.cases).toBeGreaterThan(300);
+    expect(formatKernelCounts(r.kernel!, 'both')).toBe(`kernel: ${sent[0]} cases, 0 skipped, 0 disagree`);
+  });
+
+  it('a counterexample carries what the kernel showed', () => {
+    const r = verify(GE_0X10, '  - syscalls: [ioctl]\n    args: {1: {gt: 0x10}}\n    action: ALLOW\n  - syscalls: [ioctl]\n    action: ERRNO(EPERM)', { engine: 'kernel', kernelEngine: faithful });
+    expect(summary(r)[1]).toBe('FAIL s.yaml:7 ioctl: ERRNO(EPERM): got ALLOW; kernel: runs; counterexample: arch=x86_64 nr=16 args[1]=0x10');
+    const rec = resultRecord(r.results[1]) as { counterexample: Record<string, unknown>; kernel: unknown };
+    expect(rec.counterexample.kernel).toEqual({ kind: 'allowed', logged: false });
+    expect(rec.kernel).toEqual(r.results[1].kernel);
+  });
+
+  it('both: a kernel that disagrees fails the expectation with the case and both outcomes', () => {
+    const r = verify(GE_0X10, SPEC, { engine: 'both', kernelEngine: answering({ kind: 'errno', errno: 1 }) });
+    expect(r.pass).toBe(false);
+    expect(r.kernel!.disagree).toBeGreaterThan(0);
+    const first = summary(r)[0];
+    expect(first).toMatch(/^FAIL s\.yaml:4 ioctl args\[1\] >= 0x10: ALLOW: emulator and kernel disagree: emulator: ALLOW \(runs\); kernel: errno 1; counterexample: arch=x86_64 nr=16 args\[1\]=0x/);
+    expect(r.results[0].counterexample?.disagreement).toBe(true);
+    expect((resultRecord(r.results[0]) as { counterexample: Record<string, unknown> }).counterexample.disagreement).toBe(true);
+  });
+
+  it('kernel: the kernel\'s outcome judges, so the same lying kernel passes ERRNO(EPERM) and fails ALLOW', () => {
+    const r = verify(GE_0X10, SPEC, { engine: 'kernel', kernelEngine: answering({ kind: 'errno', errno: 1 }) });
+    expect(r.results.map((x) => x.pass)).toEqual([false, true, false, false]);
+    expect(summary(r)[0]).toMatch(/: got ALLOW; kernel: errno 1; counterexample: /);
+  });
+
+  it('skipped cases are counted and keep the emulator\'s judgement', () => {
+    const skip = answering({ kind: 'skipped', reason: 'cannot make it here' });
+    const ok = verify(GE_0X10, SPEC, { engine: 'both', kernelEngine: skip });
+    expect(ok.pass).toBe(true);
+    expect(ok.kernel!.skipped).toBe(ok.kernel!.cases);
+    expect(formatKernelCounts(ok.kernel!, 'kernel')).toBe(`kernel: ${ok.kernel!.cases} cases, ${ok.kernel!.cases} skipped`);
+    const bad = verify(GE_0X10, '  - syscalls: [ioctl]\n    action: ERRNO(EPERM)', { engine: 'kernel', kernelEngine: skip });
+    expect(summary(bad)[0]).toMatch(/: got ALLOW; kernel: skipped \(cannot make it here\); counterexample: arch=x86_64 nr=16 args\[1\]=0x/);
+  });
+
+  it('a timeout or a refused install is a kernel failure', () => {
+    for (const [o, text] of [[{ kind: 'timeout' }, 'timed out'], [{ kind: 'install_failed', errno: 'EINVAL' }, 'seccomp\\(2\\) refused the stack: EINVAL']] as const) {
+      const r = verify(GE_0X10, '  - default: ALLOW', { engine: 'kernel', kernelEngine: answering(o) });
+      expect(r.pass).toBe(false);
+      expect(summary(r)[0]).toMatch(new RegExp(`: got ALLOW; kernel: ${text}`));
+    }
+  });
+
+  it('LOG and ALLOW look alike on the kernel: the emulator settles "not ALLOW" when it shows the same outcome', () => {
+    const logIoctl = ioctlFilter([BPF_STMT(OP.RET_K, SECCOMP_RET_LOG)]);
+    const notAllow = verify(logIoctl, '  - syscalls: [ioctl]\n    action: not ALLOW', { engine: 'both', kernelEngine: faithful });
+    expect(notAllow.pass).toBe(true);
+    expect(notAllow.kernel!.disagree).toBe(0);
+    const allow = verify(logIoctl, '  - syscalls: [ioctl]\n    action: ALLOW', { engine: 'kernel', kernelEngine: faithful });
+    expect(summary(allow)[0]).toBe('FAIL s.yaml:4 ioctl: ALLOW: got LOG; kernel: runs; counterexample: arch=x86_64 nr=16');
+    // "deny" needs no help: the syscall runs either way.
+    expect(verify(logIoctl, '  - syscalls: [ioctl]\n    action: deny', { engine: 'kernel', kernelEngine: faithful }).pass).toBe(false);
+  });
+
+  it('is deterministic', () => {
+    const a = verify(GE_0X10, SPEC, { engine: 'both', kernelEngine: faithful });
+    const b = verify(GE_0X10, SPEC, { engine: 'both', kernelEngine: faithful });
+    expect(JSON.stringify(a.results.map(resultRecord))).toBe(JSON.stringify(b.results.map(resultRecord)));
   });
 });

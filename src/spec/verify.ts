@@ -5,11 +5,21 @@
 // decides); otherwise a deterministic fixed-seed sampling of that syscall's
 // argument space built from the filter's and the spec's own constants, and
 // the result says "sampled". Every counterexample was run on the compiled
-// engine.
+// engine. With engine 'kernel' or 'both', every concrete case an expectation
+// was decided on (witnesses, samples, counterexamples) also runs on the
+// kernel engine, one kernel.run call per arch, and the kernel's Outcome
+// judges the expectation ('both': a disagreement fails it too).
 import {
-  archByName, archesByAuditArch, compileFilter, formatAction, seccompData, seccompDataFromWords, seccompDataWords, SECCOMP_DATA_WORDS,
-  type ArchInfo, type CompiledFilter, type Program, type SeccompData,
+  ARCHES, __X32_SYSCALL_BIT, actionOutcome, archByName, archesByAuditArch, compileFilter, decodeAction, DEFAULT_CONTEXT, formatAction, formatOutcome,
+  seccompData, seccompDataFromWords, seccompDataWords, SECCOMP_DATA_WORDS, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO,
+  SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_KILL_THREAD, SECCOMP_RET_LOG, SECCOMP_RET_TRACE, SECCOMP_RET_TRAP, SECCOMP_RET_USER_NOTIF,
+  type ArchInfo, type CompiledFilter, type Outcome, type Program, type SeccompData,
 } from 'unicorn-bpf-emulator';
+import { outcomesEqual } from '../engines/compare.js';
+import type { Engine, EngineCase, EngineOutcome } from '../engines/engine.js';
+import { formatEngineOutcome, outcomeRecord } from '../engines/format.js';
+import { kernel as defaultKernelEngine, requireKernelEngine } from '../engines/kernel.js';
+import { kernelAbi, stackReadsInstructionPointer } from '../engines/kernel_skip.js';
 import { syscallNumber } from '../arch/syscalls.js';
 import { SeccheckError } from '../errors.js';
 import { explainProgram, syscallTable, type Explanation, type Verdict } from '../explain/explain.js';
@@ -28,6 +38,23 @@ export interface Counterexample {
   readonly data: SeccompData;
   /** What the compiled filter returned. */
   readonly raw: number;
+  /** --engine kernel|both: what the kernel showed for this data ('skipped': it could not make it; the emulator's judgement stands). */
+  readonly kernel?: EngineOutcome;
+  /** --engine both: the emulator and the kernel disagree on this data; that is the failure. */
+  readonly disagreement?: boolean;
+}
+
+/** Where verify runs its concrete cases: the emulator (default), the kernel, or both, compared. */
+export type VerifyEngine = 'emulator' | 'kernel' | 'both';
+
+/** What the kernel engine did for the concrete cases of an expectation (or of a whole run). */
+export interface KernelCounts {
+  /** Concrete cases sent to the kernel engine (per expectation: as decided; per run: distinct cases). */
+  readonly cases: number;
+  /** Of those, the kernel could not make (foreign arches, instruction pointers, probe skips). */
+  readonly skipped: number;
+  /** --engine both: of those, the kernel showed something else than the emulator. */
+  readonly disagree: number;
 }
 
 export interface ExpectationResult {
@@ -38,13 +65,18 @@ export interface ExpectationResult {
   /** Cases (arch x syscall) checked. */
   readonly cases: number;
   readonly counterexample?: Counterexample;
+  /** --engine kernel|both. */
+  readonly kernel?: KernelCounts;
 }
 
 export interface VerifyResult {
   readonly spec: string;
   readonly filter: string;
+  readonly engine: VerifyEngine;
   readonly results: readonly ExpectationResult[];
   readonly pass: boolean;
+  /** --engine kernel|both: distinct cases run on the kernel engine. */
+  readonly kernel?: KernelCounts;
 }
 
 export interface VerifyOptions {
@@ -52,6 +84,10 @@ export interface VerifyOptions {
   readonly filter?: string;
   /** Cases sampled per syscall when the analysis cannot decide (default 4000). */
   readonly samples?: number;
+  /** Default 'emulator'. 'kernel' and 'both' throw KernelUnavailableError where the kernel engine cannot run. */
+  readonly engine?: VerifyEngine;
+  /** The engine standing for the kernel (default: the kernel engine); tests put a stand-in here. */
+  readonly kernelEngine?: Engine;
 }
 
 interface ArchRun {
@@ -67,6 +103,19 @@ interface CaseOutcome {
   readonly pass: boolean;
   readonly sampled: boolean;
   readonly counterexample?: Counterexample;
+  /** With a kernel engine: the concrete cases this decision rests on. */
+  readonly probes?: readonly Probe[];
+}
+
+/** A concrete case an expectation was decided on, to run on the kernel too. */
+interface Probe {
+  readonly run: ArchRun;
+  /** Counterexample label ("x86_64", "x32", "foreign", ...). */
+  readonly label: string;
+  readonly data: SeccompData;
+  /** What the compiled filter returned. */
+  readonly raw: number;
+  readonly matcher: ActionMatcher;
 }
 
 const U64 = (1n << 64n) - 1n;
@@ -75,10 +124,13 @@ export function verifySpec(spec: Spec, opts: VerifyOptions = {}): VerifyResult {
   const filterFile = opts.filter ?? spec.filter;
   if (filterFile === undefined) throw new SeccheckError(spec.file, undefined, 'the spec names no filter; give one with --filter');
   const samples = opts.samples ?? 4000;
+  const engine = opts.engine ?? 'emulator';
+  if (engine !== 'emulator' && opts.kernelEngine === undefined) requireKernelEngine();
+  const collect = engine !== 'emulator';
   const runs = spec.arches.map((abi) => archRun(spec, filterFile, abi));
   const specConstants = spec.expect.flatMap((e) => (e.kind === 'syscalls' ? e.args.flatMap((a) => a.conds.flatMap((c) => (c.kind === 'mask' ? [c.mask, c.value] : [c.value]))) : []));
 
-  const results: ExpectationResult[] = [];
+  const decided: (readonly CaseOutcome[])[] = [];
   spec.expect.forEach((e, idx) => {
     const earlierExp = spec.expect.slice(0, idx);
     const outcomes: CaseOutcome[] = [];
@@ -88,7 +140,7 @@ export function verifySpec(spec: Spec, opts: VerifyOptions = {}): VerifyResult {
       if (shadowed) break;
       const pool = valuePool(r.constants, specConstants);
       const checkSyscall = (abi: ArchInfo, label: string, nr: number, verdict: Verdict | undefined, conds: readonly ArgConds[] | null, earlier: readonly (readonly ArgConds[])[]): void => {
-        outcomes.push(checkCase({ run: r, abi, label, nr, verdict, conds: conds ?? [], earlier, matcher: e.action, pool, samples }));
+        outcomes.push(checkCase({ run: r, abi, label, nr, verdict, conds: conds ?? [], earlier, matcher: e.action, pool, samples, collect }));
       };
       if (e.kind === 'syscalls') {
         for (const name of e.syscalls) {
@@ -109,7 +161,7 @@ export function verifySpec(spec: Spec, opts: VerifyOptions = {}): VerifyResult {
         if (x32 === undefined) continue; // no x32 ABI on this arch
         for (const s of x32.syscalls) checkSyscall(x32.abi, 'x32', s.nr, s.verdict, null, []);
       } else {
-        const foreign = checkCase({ run: r, abi: r.abi, label: 'foreign', nr: 0, verdict: r.explanation.foreign.verdict, conds: [], earlier: [], matcher: e.action, pool, samples });
+        const foreign = checkCase({ run: r, abi: r.abi, label: 'foreign', nr: 0, verdict: r.explanation.foreign.verdict, conds: [], earlier: [], matcher: e.action, pool, samples, collect });
         outcomes.push(notListed(foreign, r, spec, e.action));
         // Arches the filter names that the spec does not list are foreign too.
         for (const v of r.explanation.foreign.excluded) {
@@ -118,7 +170,7 @@ export function verifySpec(spec: Spec, opts: VerifyOptions = {}): VerifyResult {
             if (other.nrBits !== 0) continue;
             const table = syscallTable(other);
             if (table === undefined) {
-              outcomes.push(sampleNumbers(r, other, e.action));
+              outcomes.push(sampleNumbers(r, other, e.action, collect));
               continue;
             }
             const ex = explainProgram(r.program, other, {});
@@ -127,16 +179,194 @@ export function verifySpec(spec: Spec, opts: VerifyOptions = {}): VerifyResult {
         }
       }
     }
-    const failed = outcomes.find((o) => !o.pass);
-    results.push({
-      expectation: e,
-      pass: failed === undefined,
-      sampled: outcomes.some((o) => o.sampled),
-      cases: outcomes.length,
-      ...(failed?.counterexample ? { counterexample: failed.counterexample } : {}),
-    });
+    decided.push(outcomes);
   });
-  return { spec: spec.file, filter: filterFile, results, pass: results.every((r) => r.pass) };
+  if (engine === 'emulator') {
+    const results = spec.expect.map((e, i) => emulatorResult(e, decided[i]));
+    return { spec: spec.file, filter: filterFile, engine, results, pass: results.every((r) => r.pass) };
+  }
+  const onKernel = runProbes(runs, decided.flat(), opts.kernelEngine ?? defaultKernelEngine);
+  const results = spec.expect.map((e, i) => kernelResult(e, decided[i], onKernel, engine));
+  return { spec: spec.file, filter: filterFile, engine, results, pass: results.every((r) => r.pass), kernel: onKernel.counts };
+}
+
+/** The emulator's result: the first failing case decides. */
+function emulatorResult(e: Expectation, outcomes: readonly CaseOutcome[]): ExpectationResult {
+  const failed = outcomes.find((o) => !o.pass);
+  return {
+    expectation: e,
+    pass: failed === undefined,
+    sampled: outcomes.some((o) => o.sampled),
+    cases: outcomes.length,
+    ...(failed?.counterexample ? { counterexample: failed.counterexample } : {}),
+  };
+}
+
+interface KernelRuns {
+  /** Kernel outcome per probe, by arch run and caseKey. */
+  readonly byRun: ReadonlyMap<ArchRun, ReadonlyMap<string, EngineOutcome>>;
+  readonly counts: KernelCounts;
+}
+
+const caseKey = (d: SeccompData): string => `${d.arch >>> 0}:${d.nr | 0}:${d.args.join(',')}:${d.instruction_pointer}`;
+
+/**
+ * The engine case for a seccomp_data, or undefined when its arch value is
+ * no ABI seccheck knows (no kernel can make it). AUDIT_ARCH_X86_64 with the
+ * x32 bit in nr is an x32 call.
+ */
+function engineCaseOf(d: SeccompData, readsIp: boolean): EngineCase | undefined {
+  const abis = archesByAuditArch(d.arch);
+  const x32 = (d.nr & __X32_SYSCALL_BIT) !== 0 ? abis.find((a) => a.nrBits === __X32_SYSCALL_BIT) : undefined;
+  const arch = x32 ?? abis.find((a) => a.nrBits === 0);
+  // A filter that never loads instruction_pointer cannot tell one from another; the kernel fills it with the probe's own.
+  return arch === undefined ? undefined : { arch, nr: d.nr | 0, args: d.args, ip: readsIp ? d.instruction_pointer : 0n };
+}
+
+/** Every distinct probe of an arch run, in first-seen order, in one kernel.run call per arch run. */
+function runProbes(runs: readonly ArchRun[], outcomes: readonly CaseOutcome[], kernel: Engine): KernelRuns {
+  const byRun = new Map<ArchRun, Map<string, EngineOutcome>>();
+  let cases = 0;
+  let skipped = 0;
+  let disagree = 0;
+  for (const r of runs) {
+    const readsIp = stackReadsInstructionPointer([r.program]);
+    const keys: string[] = [];
+    const batch: EngineCase[] = [];
+    const raws: number[] = [];
+    const results = new Map<string, EngineOutcome>();
+    for (const o of outcomes) {
+      for (const p of o.probes ?? []) {
+        if (p.run !== r) continue;
+        const key = caseKey(p.data);
+        if (results.has(key)) continue;
+        const c = engineCaseOf(p.data, readsIp);
+        if (c === undefined) {
+          results.set(key, { kind: 'skipped', reason: `arch 0x${(p.data.arch >>> 0).toString(16)} is no ABI a kernel runs` });
+        } else {
+          results.set(key, { kind: 'skipped', reason: 'pending' });
+          keys.push(key);
+          batch.push(c);
+          raws.push(p.raw);
+        }
+      }
+    }
+    if (batch.length > 0) {
+      const got = kernel.run([r.program], batch);
+      if (got.length !== batch.length) throw new Error(`the kernel engine returned ${got.length} outcomes for ${batch.length} cases`);
+      got.forEach((k, i) => {
+        results.set(keys[i], k);
+        if (k.kind !== 'skipped' && !outcomesEqual(emulatorOutcome(raws[i], batch[i].nr, batch[i].arch.auditArch), k)) disagree++;
+      });
+    }
+    for (const k of results.values()) {
+      cases++;
+      if (k.kind === 'skipped') skipped++;
+    }
+    byRun.set(r, results);
+  }
+  return { byRun, counts: { cases, skipped, disagree } };
+}
+
+/** What the emulator's action means for the process: the kernel probe's context (one thread, no tracer, no listener, a SIGSYS handler). */
+const emulatorOutcome = (raw: number, nr: number, arch: number): Outcome => actionOutcome(decodeAction(raw), { nr, arch }, DEFAULT_CONTEXT);
+
+/**
+ * The actions that show `o` in the probe's context. Some are
+ * indistinguishable from outside: ALLOW and LOG both run the syscall,
+ * KILL_THREAD of a single-threaded process kills the process, TRACE's data
+ * needs a tracer to read. An outcome that is no action's (timeout, a stack
+ * the kernel refused) has none.
+ */
+function actionsShowing(o: EngineOutcome): number[] {
+  switch (o.kind) {
+    case 'allowed':
+    case 'executed':
+      return [SECCOMP_RET_ALLOW, SECCOMP_RET_LOG];
+    case 'killed':
+      return o.scope === 'process' ? [SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_KILL_THREAD] : [SECCOMP_RET_KILL_THREAD];
+    case 'trap':
+      return [(SECCOMP_RET_TRAP | (o.si_errno & 0xffff)) >>> 0];
+    case 'errno':
+      return [(SECCOMP_RET_ERRNO | o.errno) >>> 0];
+    case 'enosys':
+    case 'traced':
+    case 'notified': {
+      const trace = o.kind === 'traced' || (o.kind === 'enosys' && o.action === 'TRACE');
+      // Two TRACE values: a TRACE(data) expectation is then ambiguous unless the emulator settles it.
+      return trace ? [SECCOMP_RET_TRACE, (SECCOMP_RET_TRACE | 1) >>> 0] : [SECCOMP_RET_USER_NOTIF];
+    }
+    default:
+      return [];
+  }
+}
+
+/**
+ * Does what the kernel showed meet the expectation? Yes when every action
+ * that shows it matches, no when none does; when the kernel cannot tell
+ * (LOG or ALLOW against "not ALLOW"), the emulator's action settles it if
+ * the emulator shows the same outcome, else it fails.
+ */
+function kernelMatches(p: Probe, k: EngineOutcome): boolean {
+  const arch = p.run.abi.name;
+  const verdicts = actionsShowing(k).map((raw) => actionMatches(p.matcher, raw, arch));
+  if (verdicts.length === 0) return false;
+  if (verdicts.every(Boolean)) return true;
+  if (!verdicts.some(Boolean)) return false;
+  return outcomesEqual(emulatorOutcome(p.raw, p.data.nr, p.data.arch), k) && actionMatches(p.matcher, p.raw, arch);
+}
+
+/**
+ * The result on the kernel: each case's probes judged by the kernel's
+ * outcome (the emulator's where the kernel skipped one); with 'both' a
+ * disagreement fails too. A case with no probe keeps the emulator's
+ * decision. The first failing probe, in case order, is the counterexample.
+ */
+function kernelResult(e: Expectation, outcomes: readonly CaseOutcome[], onKernel: KernelRuns, engine: 'kernel' | 'both'): ExpectationResult {
+  let cases = 0;
+  let skipped = 0;
+  let disagree = 0;
+  let counterexample: Counterexample | undefined;
+  let failed = false;
+  for (const o of outcomes) {
+    const probes = o.probes ?? [];
+    if (probes.length === 0 && !o.pass) {
+      failed = true;
+      counterexample ??= o.counterexample;
+    }
+    for (const p of probes) {
+      const k = onKernel.byRun.get(p.run)?.get(caseKey(p.data));
+      if (k === undefined) throw new Error('a probe was not run on the kernel engine');
+      cases++;
+      const emulatorOk = actionMatches(p.matcher, p.raw, p.run.abi.name);
+      const cx: Counterexample = { abi: p.label, data: p.data, raw: p.raw, kernel: k };
+      if (k.kind === 'skipped') {
+        skipped++;
+        if (!emulatorOk) {
+          failed = true;
+          counterexample ??= cx;
+        }
+        continue;
+      }
+      const differs = !outcomesEqual(emulatorOutcome(p.raw, p.data.nr, p.data.arch), k);
+      if (differs) disagree++;
+      if (engine === 'both' && differs) {
+        failed = true;
+        counterexample ??= { ...cx, disagreement: true };
+      } else if (!kernelMatches(p, k)) {
+        failed = true;
+        counterexample ??= cx;
+      }
+    }
+  }
+  return {
+    expectation: e,
+    pass: !failed,
+    sampled: outcomes.some((o) => o.sampled),
+    cases: outcomes.length,
+    ...(counterexample ? { counterexample } : {}),
+    kernel: { cases, skipped, disagree },
+  };
 }
 
 function archRun(spec: Spec, filterFile: string, abi: ArchInfo): ArchRun {
@@ -178,9 +408,48 @@ interface CaseInput {
   readonly matcher: ActionMatcher;
   readonly pool: readonly bigint[];
   readonly samples: number;
+  /** Keep the concrete cases the decision rests on (for the kernel engine). */
+  readonly collect: boolean;
 }
 
+/** Sampled inputs per case sent to the kernel: the first ones (pool values before random words), so a spec of many sampled syscalls stays a few seconds of probe time. */
+const KERNEL_SAMPLES_PER_CASE = 1024;
+
+/**
+ * Decide a case; when collecting, also return its probes: the
+ * counterexample, one input this expectation decides per witness of the
+ * verdict (the witness itself when the expectation decides it), and the
+ * sampled inputs it decides (the first KERNEL_SAMPLES_PER_CASE).
+ */
 function checkCase(c: CaseInput): CaseOutcome {
+  if (!c.collect) return decideCase(c);
+  const seen: SeccompData[] = [];
+  const o = decideCase(c, (d) => {
+    if (seen.length < KERNEL_SAMPLES_PER_CASE) seen.push(d);
+  });
+  const decides = (d: SeccompData): boolean => argsHold(c.conds, d.args) && c.earlier.every((e) => !argsHold(e, d.args));
+  const v = c.verdict;
+  const witnesses = v === undefined ? [] : v.kind === 'action' ? (v.witness ? [v.witness.data] : []) : v.entries.flatMap((en) => (en.witness ? [en.witness.data] : []));
+  const bases = witnesses.length > 0 ? witnesses : [seccompData(c.nr, c.abi.auditArch)];
+  const data: SeccompData[] = o.counterexample ? [o.counterexample.data] : [];
+  for (const w of bases) {
+    const d = decides(w) ? w : findDeciding({ ...c, samples: 0 }, [w], decides, () => true);
+    if (d !== undefined) data.push(d);
+  }
+  data.push(...seen);
+  const keys = new Set<string>();
+  const probes: Probe[] = [];
+  for (const d of data) {
+    const key = caseKey(d);
+    if (keys.has(key)) continue;
+    keys.add(key);
+    probes.push({ run: c.run, label: c.label, data: d, raw: c.run.compiled(seccompDataWords(d, c.abi.endian)) >>> 0, matcher: c.matcher });
+  }
+  return { ...o, probes };
+}
+
+/** checkCase's decision; `seen` gets every sampled input the expectation decides. */
+function decideCase(c: CaseInput, seen?: (d: SeccompData) => void): CaseOutcome {
   const decides = (d: SeccompData): boolean => argsHold(c.conds, d.args) && c.earlier.every((e) => !argsHold(e, d.args));
   const run = (d: SeccompData): Counterexample => ({ abi: c.label, data: d, raw: c.run.compiled(seccompDataWords(d, c.abi.endian)) >>> 0 });
   const ok = (raw: number): boolean => actionMatches(c.matcher, raw, c.run.abi.name);
@@ -194,7 +463,7 @@ function checkCase(c: CaseInput): CaseOutcome {
     // Uniform action that breaks the expectation: any input it decides is a counterexample.
     const exact = exactCheck(c, decides, run, ok);
     if (exact !== 'unknown') return exact;
-    const d = findDeciding(c, [v.witness?.data ?? base()], decides, () => true);
+    const d = findDeciding(c, [v.witness?.data ?? base()], decides, () => true, seen);
     return d ? failWith(run(d), false) : { pass: true, sampled: true };
   }
   if (v !== undefined && v.kind !== 'action') {
@@ -209,13 +478,13 @@ function checkCase(c: CaseInput): CaseOutcome {
     const exact = exactCheck(c, decides, run, ok);
     if (exact !== 'unknown') return exact;
     const bases = v.entries.flatMap((en) => (en.witness ? [en.witness.data] : []));
-    const d = findDeciding(c, bases.length ? bases : [base()], decides, (x) => !ok(run(x).raw));
+    const d = findDeciding(c, bases.length ? bases : [base()], decides, (x) => !ok(run(x).raw), seen);
     return d ? failWith(run(d), true) : { pass: true, sampled: true };
   }
   // No verdict (a syscall explain did not cover): walk its paths, else sample.
   const exact = exactCheck(c, decides, run, ok);
   if (exact !== 'unknown') return exact;
-  const d = findDeciding(c, [base()], decides, (x) => !ok(run(x).raw));
+  const d = findDeciding(c, [base()], decides, (x) => !ok(run(x).raw), seen);
   return d ? failWith(run(d), true) : { pass: true, sampled: true };
 }
 
@@ -367,15 +636,31 @@ function notCondsDnf(conds: readonly ArgConds[], abi: ArchInfo): Dnf {
 function notListed(o: CaseOutcome, r: ArchRun, spec: Spec, m: ActionMatcher): CaseOutcome {
   const cx = o.counterexample;
   const listed = new Set(spec.arches.map((a) => a.auditArch >>> 0));
-  if (cx === undefined || !listed.has(cx.data.arch >>> 0)) return o;
   const named = new Set([...listed, ...r.explanation.foreign.excluded.map((v) => v >>> 0)]);
+  // Probes with a listed arch are not foreign; the ABIs a kernel can make that no one names are, and the kernel can show them.
+  const probes = o.probes === undefined ? undefined : [...o.probes.filter((p) => !listed.has(p.data.arch >>> 0)), ...kernelForeignProbes(o.probes, r, named, m)];
+  const withProbes = (x: CaseOutcome, extra: readonly Probe[] = []): CaseOutcome => (probes === undefined ? x : { ...x, probes: [...extra, ...probes] });
+  if (cx === undefined || !listed.has(cx.data.arch >>> 0)) return withProbes(o);
   for (const arch of [0x12345678, 0xdeadbeef, 0, 1]) {
     if (named.has(arch)) continue;
     const data = { ...cx.data, arch };
     const raw = r.compiled(seccompDataWords(data, r.abi.endian)) >>> 0;
-    if (!actionMatches(m, raw, r.abi.name)) return { pass: false, sampled: true, counterexample: { abi: 'foreign', data, raw } };
+    if (!actionMatches(m, raw, r.abi.name)) {
+      return withProbes({ pass: false, sampled: true, counterexample: { abi: 'foreign', data, raw } }, [{ run: r, label: 'foreign', data, raw, matcher: m }]);
+    }
   }
-  return { pass: true, sampled: true };
+  return withProbes({ pass: true, sampled: true });
+}
+
+/** The foreign probes again with the arch of each ABI this kernel runs that no one names (i386 on an x86_64 kernel). */
+function kernelForeignProbes(probes: readonly Probe[], r: ArchRun, named: ReadonlySet<number>, m: ActionMatcher): Probe[] {
+  const abis = ARCHES.filter((a) => a.nrBits === 0 && !named.has(a.auditArch >>> 0) && kernelAbi(a.name) !== undefined);
+  const base = probes.find((p) => !named.has(p.data.arch >>> 0));
+  if (base === undefined) return [];
+  return abis.map((a) => {
+    const data = { ...base.data, arch: a.auditArch };
+    return { run: r, label: 'foreign', data, raw: r.compiled(seccompDataWords(data, r.abi.endian)) >>> 0, matcher: m };
+  });
 }
 
 const failWith = (cx: Counterexample, sampled: boolean): CaseOutcome => ({ pass: false, sampled, counterexample: cx });
@@ -385,8 +670,18 @@ const failWith = (cx: Counterexample, sampled: boolean): CaseOutcome => ({ pass:
  * `bad` accepts: every base with each argument set to each pool value, then
  * fixed-seed random combinations of pool values and random words.
  */
-function findDeciding(c: CaseInput, bases: readonly SeccompData[], decides: (d: SeccompData) => boolean, bad: (d: SeccompData) => boolean): SeccompData | undefined {
-  const test = (d: SeccompData): boolean => decides(d) && bad(d);
+function findDeciding(
+  c: CaseInput,
+  bases: readonly SeccompData[],
+  decides: (d: SeccompData) => boolean,
+  bad: (d: SeccompData) => boolean,
+  seen?: (d: SeccompData) => void,
+): SeccompData | undefined {
+  const test = (d: SeccompData): boolean => {
+    if (!decides(d)) return false;
+    seen?.(d);
+    return bad(d);
+  };
   // Arguments the spec names first.
   const argOrder = [...new Set([...c.conds.map((a) => a.arg), ...c.earlier.flatMap((e) => e.map((a) => a.arg)), 0, 1, 2, 3, 4, 5])];
   for (const b of bases) {
@@ -435,13 +730,15 @@ function valuePool(constants: readonly number[], spec: readonly bigint[]): bigin
 
 
 /** A foreign arch seccheck has no table for: every number 0..1023 with zero args (sampled). */
-function sampleNumbers(r: ArchRun, other: ArchInfo, m: ActionMatcher): CaseOutcome {
+function sampleNumbers(r: ArchRun, other: ArchInfo, m: ActionMatcher, collect: boolean): CaseOutcome {
+  const probes: Probe[] = [];
   for (let nr = 0; nr < 1024; nr++) {
     const d = seccompData(nr, other.auditArch);
     const raw = r.compiled(seccompDataWords(d, other.endian)) >>> 0;
-    if (!actionMatches(m, raw, r.abi.name)) return { pass: false, sampled: true, counterexample: { abi: other.name, data: d, raw } };
+    if (collect) probes.push({ run: r, label: other.name, data: d, raw, matcher: m });
+    if (!actionMatches(m, raw, r.abi.name)) return { pass: false, sampled: true, counterexample: { abi: other.name, data: d, raw }, ...(collect ? { probes } : {}) };
   }
-  return { pass: true, sampled: true };
+  return { pass: true, sampled: true, ...(collect ? { probes } : {}) };
 }
 
 const hex64 = (v: bigint): string => '0x' + v.toString(16);
@@ -465,12 +762,25 @@ export function formatResult(r: ExpectationResult, specFile: string): string {
   const head = `${r.pass ? 'PASS' : 'FAIL'} ${specFile}:${e.line} ${describeExpectation(e)}: ${e.actionText}`;
   const none = e.kind === 'x32' ? ' (no x32 ABI on these arches)' : ' (no input reaches it)';
   const how = r.cases === 0 ? none : r.sampled ? ' (sampled)' : '';
-  if (r.pass || r.counterexample === undefined) return head + how;
-  return `${head}${how}: got ${formatAction(r.counterexample.raw)}; counterexample: ${formatCounterexample(r.counterexample)}`;
+  const cx = r.counterexample;
+  if (r.pass || cx === undefined) return head + how;
+  const data = `counterexample: ${formatCounterexample(cx)}`;
+  if (cx.kernel === undefined) return `${head}${how}: got ${formatAction(cx.raw)}; ${data}`;
+  if (cx.disagreement) {
+    const emulated = formatOutcome(actionOutcome(decodeAction(cx.raw), { nr: cx.data.nr, arch: cx.data.arch }, DEFAULT_CONTEXT));
+    return `${head}${how}: emulator and kernel disagree: emulator: ${formatAction(cx.raw)} (${emulated}); kernel: ${formatEngineOutcome(cx.kernel)}; ${data}`;
+  }
+  return `${head}${how}: got ${formatAction(cx.raw)}; kernel: ${formatEngineOutcome(cx.kernel)}; ${data}`;
+}
+
+/** "kernel: 120 cases, 3 skipped" (and ", 0 disagree" with --engine both). */
+export function formatKernelCounts(c: KernelCounts, engine: VerifyEngine): string {
+  return `kernel: ${c.cases} case${c.cases === 1 ? '' : 's'}, ${c.skipped} skipped${engine === 'both' ? `, ${c.disagree} disagree` : ''}`;
 }
 
 export function resultRecord(r: ExpectationResult): Record<string, unknown> {
   const e = r.expectation;
+  const cx = r.counterexample;
   return {
     line: e.line,
     expectation: describeExpectation(e),
@@ -478,15 +788,20 @@ export function resultRecord(r: ExpectationResult): Record<string, unknown> {
     pass: r.pass,
     method: r.sampled ? 'sampled' : 'exact',
     cases: r.cases,
-    ...(r.counterexample
+    ...(r.kernel ? { kernel: r.kernel } : {}),
+    ...(cx
       ? {
         counterexample: {
-          arch: r.counterexample.abi,
-          audit_arch: '0x' + (r.counterexample.data.arch >>> 0).toString(16),
-          nr: r.counterexample.data.nr,
-          args: [...r.counterexample.data.args].map(hex64),
-          ip: hex64(r.counterexample.data.instruction_pointer),
-          got: formatAction(r.counterexample.raw),
+          arch: cx.abi,
+          audit_arch: '0x' + (cx.data.arch >>> 0).toString(16),
+          nr: cx.data.nr,
+          args: [...cx.data.args].map(hex64),
+          ip: hex64(cx.data.instruction_pointer),
+          got: formatAction(cx.raw),
+          // --engine kernel|both: the kernel's outcome (null: skipped, with the reason).
+          ...(cx.kernel === undefined ? {} : { kernel: outcomeRecord(cx.kernel) }),
+          ...(cx.kernel?.kind === 'skipped' ? { kernel_skipped: cx.kernel.reason } : {}),
+          ...(cx.disagreement ? { disagreement: true } : {}),
         },
       }
       : {}),
