@@ -62,7 +62,7 @@ const ABI = { native: 0, i386: 1, x32: 2 } as const;
 const SC_RUN_MULTI = 1;
 const SC_RUN_EXECUTE = 2;
 const SC_RUN_LISTENER = 4;
-const enum Kind {
+export const enum Kind {
   NotRun = 0, KilledProcess = 1, KilledThread = 2, Trap = 3, Errno = 4, EnosysTrace = 5, EnosysNotif = 6,
   Allowed = 7, Traced = 8, Notified = 9, Timeout = 10, InstallFailed = 11, Executed = 12, Weak = 13,
 }
@@ -78,7 +78,7 @@ let scRun: KoffiFunction | undefined;
 export function kernelProbeUnavailable(): string | null {
   const r = loadProbeLibrary();
   if ('unavailable' in r) return r.unavailable;
-  if (process.arch !== 'x64') return `the guarded kernel probe is written for x86_64 (this is ${process.arch})`;
+  if (process.arch !== 'x64' && process.arch !== 'arm64') return `the guarded kernel probe is written for x86_64 and aarch64 (this is ${process.arch})`;
   if (underSeccomp()) return UNDER_SECCOMP;
   return null;
 }
@@ -169,12 +169,30 @@ export function kernelRun(stack: readonly Program[], cases: readonly KernelCase[
   return result;
 }
 
+/** The fields of one struct sc_outcome (probe.h), from the library's buffer or the executable's JSON line. */
+export interface RawOutcome {
+  readonly kind: Kind;
+  readonly errnoVal: number;
+  readonly siErrno: number;
+  readonly siSyscall: number;
+  readonly siArch: number;
+  readonly data: number;
+  readonly signal: number;
+  readonly ret: bigint;
+}
+
 function decodeOutcome(b: Buffer, o: number, little: boolean, i: number, nr: number): KernelOutcome {
   const u32 = (off: number): number => (little ? b.readUInt32LE(o + off) : b.readUInt32BE(o + off));
   const i32 = (off: number): number => (little ? b.readInt32LE(o + off) : b.readInt32BE(o + off));
-  const kind = u32(0) as Kind;
-  const errnoVal = i32(4);
-  const signal = i32(24);
+  return kernelOutcomeOf({
+    kind: u32(0) as Kind, errnoVal: i32(4), siErrno: u32(8), siSyscall: i32(12), siArch: u32(16), data: u32(20), signal: i32(24),
+    ret: little ? b.readBigInt64LE(o + 32) : b.readBigInt64BE(o + 32),
+  }, i, nr);
+}
+
+/** Case i's KernelOutcome from its struct sc_outcome; nr is the case's number (for messages). */
+export function kernelOutcomeOf(raw: RawOutcome, i: number, nr: number): KernelOutcome {
+  const { kind, errnoVal, signal } = raw;
   const killedSignal = (): typeof SIGSYS => {
     if (signal !== SIGSYS) throw new Error(`case ${i}: the probe child died by signal ${signal}, not by a seccomp SIGSYS`);
     return SIGSYS;
@@ -187,7 +205,7 @@ function decodeOutcome(b: Buffer, o: number, little: boolean, i: number, nr: num
     case Kind.KilledThread:
       return { kind: 'killed', signal: killedSignal(), scope: 'thread' };
     case Kind.Trap:
-      return { kind: 'trap', signal: SIGSYS, si_errno: u32(8), si_syscall: i32(12), si_arch: u32(16) };
+      return { kind: 'trap', signal: SIGSYS, si_errno: raw.siErrno, si_syscall: raw.siSyscall, si_arch: raw.siArch };
     case Kind.Errno:
       return { kind: 'errno', errno: errnoVal };
     case Kind.EnosysTrace:
@@ -198,7 +216,7 @@ function decodeOutcome(b: Buffer, o: number, little: boolean, i: number, nr: num
       // ALLOW or LOG: LOG only differs by an audit record, which the probe does not read.
       return { kind: 'allowed', logged: false };
     case Kind.Traced:
-      return { kind: 'traced', data: u32(20) };
+      return { kind: 'traced', data: raw.data };
     case Kind.Notified:
       return { kind: 'notified' };
     case Kind.Weak:
@@ -211,7 +229,7 @@ function decodeOutcome(b: Buffer, o: number, little: boolean, i: number, nr: num
     case Kind.InstallFailed:
       return { kind: 'install_failed', errno: errnoVal === 0 && signal === SIGSYS ? 'SIGSYS' : errnoName(errnoVal) };
     case Kind.Executed:
-      return { kind: 'executed', ret: little ? b.readBigInt64LE(o + 32) : b.readBigInt64BE(o + 32) };
+      return { kind: 'executed', ret: raw.ret };
     default:
       throw new Error(`case ${i}: the probe returned kind ${kind as number}`);
   }

@@ -8,6 +8,15 @@
  *               where returning from init would panic the kernel)
  *   As PID 1 it mounts /proc if it is missing.
  *
+ * VM init mode: as PID 1 with `seccheck.vm=1` on the kernel command line
+ * (never true in a container, whose PID 1 sees the host's command line and
+ * may not reboot), it reads /batch (FILE if given), makes sure it has the
+ * console on fds 0-2, writes
+ *   SECCHECK-VM-BEGIN uptime_ms=N
+ *   <one JSON line per request, as below>
+ *   SECCHECK-VM-END status=S batch_ms=N
+ * and powers the machine off (containers/vm/ boots it).
+ *
  * Requests (words separated by blanks; blank lines and lines starting with
  * '#' are skipped; numbers are decimal or 0x-hex):
  *   features [id=ID]
@@ -50,6 +59,8 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 /* sc_run lives in probe.c; the executable still works for the other requests without it. */
@@ -529,14 +540,14 @@ static int do_run(struct request *r, struct buf *b) {
     uint32_t opts = (multi ? SC_RUN_MULTI : 0) | (execute ? SC_RUN_EXECUTE : 0) | (listener ? SC_RUN_LISTENER : 0);
     int32_t result = sc_run(progs.insns, progs.lens, progs.n, cases, ncases, opts, timeout, out);
     static const char *const kinds[] = { "not_run", "killed_process", "killed_thread", "trap", "errno", "enosys_trace", "enosys_notif",
-                                         "allowed", "traced", "notified", "timeout", "install_failed", "executed" };
+                                         "allowed", "traced", "notified", "timeout", "install_failed", "executed", "weak" };
     head(b, r, "run");
     put_result(b, result);
     put(b, ",\"outcomes\":[");
     for (int32_t i = 0; i < result; i++) {
       const struct sc_outcome *o = &out[i];
       putf(b, "%s{\"kind\":\"%s\",\"errno_val\":%d,\"si_errno\":%u,\"si_syscall\":%d,\"si_arch\":%u,\"data\":%u,\"signal\":%d,\"ret\":%lld}",
-           i ? "," : "", o->kind < 13 ? kinds[o->kind] : "unknown", o->errno_val, o->si_errno, o->si_syscall, o->si_arch, o->data,
+           i ? "," : "", o->kind < sizeof kinds / sizeof kinds[0] ? kinds[o->kind] : "unknown", o->errno_val, o->si_errno, o->si_syscall, o->si_arch, o->data,
            o->signal, (long long)o->ret);
     }
     put(b, "]");
@@ -583,6 +594,59 @@ static void as_pid1(void) {
   }
 }
 
+/* PID 1 of the seccheck VM: seccheck.vm=1 is a word of /proc/cmdline. A
+ * dotted parameter is not passed to init's argv or environment, hence the file. */
+static int vm_init_mode(void) {
+  if (getpid() != 1) return 0;
+  int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char cmd[4096];
+  ssize_t n = read(fd, cmd, sizeof cmd - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  cmd[n] = 0;
+  char *save = NULL;
+  for (char *w = strtok_r(cmd, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
+    if (strcmp(w, "seccheck.vm=1") == 0) return 1;
+  return 0;
+}
+
+/* The kernel opens /dev/console for init when the initramfs has the node;
+ * if it did not, mount devtmpfs and open it ourselves. */
+static void vm_console(void) {
+  if (fcntl(1, F_GETFD) >= 0) return;
+  mkdir("/dev", 0755);
+  mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+  int fd = open("/dev/console", O_RDWR);
+  if (fd < 0) return;
+  for (int i = 0; i < 3; i++)
+    if (fd != i) dup2(fd, i);
+  if (fd > 2) close(fd);
+}
+
+static int64_t mono_ms(clockid_t clock) {
+  struct timespec ts;
+  clock_gettime(clock, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...) {
+  struct buf b = { 0 };
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  buf_reserve(&b, (size_t)n);
+  va_start(ap, fmt);
+  vsnprintf(b.p, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b.len = (size_t)n;
+  flush_line(&b);
+  free(b.p);
+}
+
 static void usage(void) {
   static const char msg[] = "usage: seccheck-probe [--poweroff] [FILE|-]  (requests on stdin or in FILE; see the source header)\n";
   ssize_t w = write(2, msg, sizeof msg - 1);
@@ -604,11 +668,27 @@ int main(int argc, char **argv) {
     }
   }
   as_pid1();
+  int vm = vm_init_mode();
+  int64_t started = 0;
+  if (vm) {
+    vm_console();
+    poweroff = 1;
+    if (!file) file = "/batch";
+    started = mono_ms(CLOCK_MONOTONIC);
+    /* A blank line first: the console may hold a partial kernel message line. */
+    say("\nSECCHECK-VM-BEGIN uptime_ms=%lld", (long long)mono_ms(CLOCK_BOOTTIME));
+  }
   int fd = 0;
   if (file && strcmp(file, "-") != 0) {
     fd = open(file, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       fprintf(stderr, "seccheck-probe: cannot open %s: %s\n", file, strerror(errno));
+      if (vm) {
+        say("SECCHECK-VM-END status=2 batch_ms=0 error=cannot-open-%s", file);
+        tcdrain(1);
+        sync();
+        reboot(RB_POWER_OFF);
+      }
       return 2;
     }
   }
@@ -660,6 +740,12 @@ int main(int argc, char **argv) {
   free(r);
   free(input);
   free(out.p);
+  if (vm) {
+    say("SECCHECK-VM-END status=%d batch_ms=%lld", status, (long long)(mono_ms(CLOCK_MONOTONIC) - started));
+    /* The serial driver may still hold output: powering off now would cut
+     * it, or put the kernel's "reboot: Power down" in the middle of it. */
+    tcdrain(1);
+  }
   if (poweroff) {
     sync();
     reboot(RB_POWER_OFF);

@@ -35,8 +35,8 @@
  *    returns TRACE(G) instead; the caller's thread is the tracer
  *    (PTRACE_SEIZE, PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL). At each
  *    PTRACE_EVENT_SECCOMP stop it records the event message and skips the
- *    syscall (orig_rax = -1; if that fails the child is SIGKILLed before it
- *    can continue). Event message G: the filters under test said ALLOW or
+ *    syscall (orig_rax = -1; arm64: NT_ARM_SYSTEM_CALL = -1; if that fails
+ *    the child is SIGKILLed before it can continue). Event message G: the filters under test said ALLOW or
  *    LOG (the guard's TRACE won); anything else: they said TRACE(data)
  *    (newest wins the tie). No stop and -ENOSYS: USER_NOTIF (it beats
  *    TRACE; nobody listens). No stop and -S: a real ERRNO(S). G is a value
@@ -88,12 +88,22 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 
 #include "probe_internal.h"
 
+#if defined(__x86_64__) || defined(__aarch64__)
+
 #if defined(__x86_64__)
+#define PROBE_AUDIT_ARCH AUDIT_ARCH_X86_64
+#else
+#define PROBE_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#ifndef NT_ARM_SYSTEM_CALL
+#define NT_ARM_SYSTEM_CALL 0x404
+#endif
+#endif
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -228,7 +238,7 @@ static void probe_guard(struct sock_filter *g, uint64_t magic, uint32_t deny) {
   const uint32_t a3 = (uint32_t)offsetof(struct seccomp_data, args[3]);
   struct sock_filter prog[GUARD_LEN] = {
       /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-      /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 8), /* -> 10 */
+      /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PROBE_AUDIT_ARCH, 0, 8),  /* -> 10 */
       /* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
       /* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_seccomp, 1, 0),       /* -> 5 */
       /* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_exit_group, 0, 5),    /* -> 10 */
@@ -267,6 +277,19 @@ struct probe_ctx {
   struct probe_seen *seen;          /* by case index */
 };
 
+/* At a seccomp stop: make the kernel skip the syscall (nr -1). x86_64:
+ * orig_rax; arm64 has no such user-area word and takes the number through
+ * the NT_ARM_SYSTEM_CALL regset. 0 or -1 (errno). */
+static long probe_skip_syscall(pid_t pid) {
+#if defined(__x86_64__)
+  return ptrace(PTRACE_POKEUSER, pid, (void *)offsetof(struct user, regs.orig_rax), (void *)-1L);
+#else
+  int nr = -1;
+  struct iovec iov = {&nr, sizeof nr};
+  return ptrace(PTRACE_SETREGSET, pid, (void *)(long)NT_ARM_SYSTEM_CALL, &iov);
+#endif
+}
+
 /* Wait for the child to end, serving ptrace stops when traced. */
 static int probe_wait(struct probe_ctx *cx, pid_t pid, int pidfd, int traced, int *status) {
   struct probe_shared *sh = cx->job.sh;
@@ -292,7 +315,7 @@ static int probe_wait(struct probe_ctx *cx, pid_t pid, int pidfd, int traced, in
       /* Skip the syscall. It must never continue otherwise: if the skip
        * cannot be set, the child dies first (SIGKILL is acted on before the
        * syscall could run). */
-      if (ptrace(PTRACE_POKEUSER, pid, (void *)offsetof(struct user, regs.orig_rax), (void *)-1L) < 0 || g < 0) {
+      if (probe_skip_syscall(pid) < 0 || g < 0) {
         probe_kill(pidfd);
         continue;
       }
@@ -472,8 +495,12 @@ int32_t sc_run(const uint8_t *insns, const uint32_t *lens, uint32_t n, const str
                uint32_t opts, uint32_t timeout_ms, struct sc_outcome *out) {
   if (ncases == 0) return 0;
   if (!cases || !out || (n && !lens) || (opts & ~(SC_RUN_MULTI | SC_RUN_EXECUTE | SC_RUN_LISTENER))) return -EINVAL;
-  for (uint32_t i = 0; i < ncases; i++)
+  for (uint32_t i = 0; i < ncases; i++) {
     if (cases[i].abi > SC_ABI_X32) return -EINVAL;
+#if !defined(__x86_64__)
+    if (cases[i].abi != SC_ABI_NATIVE) return -EINVAL; /* i386 and x32 are x86_64 kernels' */
+#endif
+  }
   if (timeout_ms == 0) timeout_ms = PROBE_DEFAULT_TIMEOUT_MS;
   /* A caller under a seccomp filter would pass it to every child: the
    * outcomes would be those of its filter and the stack together. */
@@ -716,12 +743,12 @@ done:
   return rc;
 }
 
-#else /* !__x86_64__ */
+#else /* neither x86_64 nor aarch64 */
 
 int32_t sc_run(const uint8_t *insns, const uint32_t *lens, uint32_t n, const struct sc_case *cases, uint32_t ncases,
                uint32_t opts, uint32_t timeout_ms, struct sc_outcome *out) {
   (void)insns, (void)lens, (void)n, (void)cases, (void)ncases, (void)opts, (void)timeout_ms, (void)out;
-  return -ENOSYS; /* the guarded probe is written for x86_64 */
+  return -ENOSYS; /* the guarded probe is written for x86_64 and aarch64 */
 }
 
 #endif

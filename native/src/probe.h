@@ -68,8 +68,8 @@ struct sc_outcome {
  * its case is SC_TIMEOUT (0: 2000). Returns the number of outcomes written,
  * or -errno; -EALREADY: the caller is itself under a seccomp filter, which
  * every child would inherit. Needs Linux >= 5.3 (CLONE_PIDFD,
- * pidfd_send_signal) and ptrace of its own children; x86_64 only (-ENOSYS
- * elsewhere).
+ * pidfd_send_signal) and ptrace of its own children; x86_64 and aarch64
+ * (-ENOSYS elsewhere; on aarch64 only SC_ABI_NATIVE, else -EINVAL).
  *
  * SC_NOT_RUN: a case the probe never makes because the kernel would run it
  * without consulting any filter (x86_64 native uretprobe 335 and uprobe 336

@@ -18,7 +18,7 @@
 #include "probe_internal.h"
 #include "raw_syscall.h"
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
 
 /* The syscall under test, exactly as the case says: every argument register
  * gets the full 64-bit value.
@@ -30,17 +30,23 @@
  *     they are saved here; a SIGSYS that leaves through probe_longjmp skips
  *     the pops, which is fine: probe_longjmp restores them.
  * Both are called as ordinary functions (rcx, r11 and the argument
- * registers are caller-saved). */
+ * registers are caller-saved).
+ * aarch64 has only probe_sys_native: `svc #0`, x8 = nr (sign-extended), args
+ * in x0-x5; x9 is a scratch register in the AAPCS64. */
 PROBE_HIDDEN int64_t probe_sys_native(int64_t nr, const uint64_t *args);
+#if defined(__x86_64__)
 PROBE_HIDDEN int64_t probe_sys_i386(int64_t nr, const uint64_t *args);
+#endif
 /* setjmp/longjmp without signal masks, TLS or pointer mangling: the child
  * must leave a SIGSYS handler without rt_sigreturn or sigprocmask, which the
  * guard (or the filters under test) may deny. */
 PROBE_HIDDEN int probe_setjmp(uint64_t *jb) __attribute__((returns_twice));
 PROBE_HIDDEN __attribute__((noreturn)) void probe_longjmp(uint64_t *jb, int v);
-/* sa_restorer (x86_64 needs one to deliver a signal; the probe never returns from its handler). */
+/* sa_restorer (x86_64 needs one to deliver a signal, aarch64 would use the
+ * vDSO's; the probe never returns from its handler). */
 PROBE_HIDDEN void probe_restorer(void);
 
+#if defined(__x86_64__)
 __asm__(
     ".text\n"
     ".p2align 4\n"
@@ -124,8 +130,78 @@ __asm__(
     "  syscall\n"
     "  ud2\n"
     ".size probe_restorer, .-probe_restorer\n");
+#else /* __aarch64__: no i386 ABI; x8 = nr, args in x0-x5 */
+__asm__(
+    ".text\n"
+    ".p2align 4\n"
+    ".globl probe_sys_native\n"
+    ".hidden probe_sys_native\n"
+    ".type probe_sys_native,%function\n"
+    "probe_sys_native:\n"
+    "  mov x8, x0\n"
+    "  mov x9, x1\n"
+    "  ldp x0, x1, [x9, #0]\n"
+    "  ldp x2, x3, [x9, #16]\n"
+    "  ldp x4, x5, [x9, #32]\n"
+    "  svc #0\n"
+    "  ret\n"
+    ".size probe_sys_native, .-probe_sys_native\n"
+    "\n"
+    ".p2align 4\n"
+    ".globl probe_setjmp\n"
+    ".hidden probe_setjmp\n"
+    ".type probe_setjmp,%function\n"
+    "probe_setjmp:\n"
+    "  stp x19, x20, [x0, #0]\n"
+    "  stp x21, x22, [x0, #16]\n"
+    "  stp x23, x24, [x0, #32]\n"
+    "  stp x25, x26, [x0, #48]\n"
+    "  stp x27, x28, [x0, #64]\n"
+    "  stp x29, x30, [x0, #80]\n"
+    "  mov x9, sp\n"
+    "  str x9, [x0, #96]\n"
+    "  stp d8, d9, [x0, #104]\n"
+    "  stp d10, d11, [x0, #120]\n"
+    "  stp d12, d13, [x0, #136]\n"
+    "  stp d14, d15, [x0, #152]\n"
+    "  mov w0, #0\n"
+    "  ret\n"
+    ".size probe_setjmp, .-probe_setjmp\n"
+    "\n"
+    ".p2align 4\n"
+    ".globl probe_longjmp\n"
+    ".hidden probe_longjmp\n"
+    ".type probe_longjmp,%function\n"
+    "probe_longjmp:\n"
+    "  ldp x19, x20, [x0, #0]\n"
+    "  ldp x21, x22, [x0, #16]\n"
+    "  ldp x23, x24, [x0, #32]\n"
+    "  ldp x25, x26, [x0, #48]\n"
+    "  ldp x27, x28, [x0, #64]\n"
+    "  ldp x29, x30, [x0, #80]\n"
+    "  ldr x9, [x0, #96]\n"
+    "  mov sp, x9\n"
+    "  ldp d8, d9, [x0, #104]\n"
+    "  ldp d10, d11, [x0, #120]\n"
+    "  ldp d12, d13, [x0, #136]\n"
+    "  ldp d14, d15, [x0, #152]\n"
+    "  mov w0, w1\n"
+    "  ret\n"
+    ".size probe_longjmp, .-probe_longjmp\n"
+    "\n"
+    ".p2align 4\n"
+    ".globl probe_restorer\n"
+    ".hidden probe_restorer\n"
+    ".type probe_restorer,%function\n"
+    "probe_restorer:\n"
+    "  mov x8, #139\n" /* rt_sigreturn */
+    "  svc #0\n"
+    "  udf #0\n"
+    ".size probe_restorer, .-probe_restorer\n");
+#endif
 
-/* The kernel's struct sigaction for rt_sigaction(2) on x86_64. */
+
+/* The kernel's struct sigaction for rt_sigaction(2) (x86_64 and arm64 alike). */
 struct probe_ksigaction {
   void *handler;
   unsigned long flags;
@@ -134,9 +210,22 @@ struct probe_ksigaction {
 };
 #define PROBE_SA_RESTORER 0x04000000ul
 
+#if defined(__x86_64__)
 static inline void probe_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+/* An instruction that raises SIGILL without a system call. */
+#define PROBE_UD "ud2"
 
 int probe_exempt_case(const struct sc_case *c) { return c->abi == SC_ABI_NATIVE && (c->nr == 335 || c->nr == 336); }
+#else
+static inline void probe_relax(void) { __asm__ volatile("yield" ::: "memory"); }
+#define PROBE_UD "udf #0"
+
+/* The syscalls seccomp exempts (uretprobe, uprobe) exist on x86_64 only. */
+int probe_exempt_case(const struct sc_case *c) {
+  (void)c;
+  return 0;
+}
+#endif
 
 int probe_safe_case(const struct sc_case *c) {
   if (c->abi != SC_ABI_NATIVE) return 0;
@@ -197,7 +286,7 @@ static __attribute__((noreturn)) void probe_die(struct probe_thread *t) {
   t->ci = PROBE_CI_ENDING;
   /* With a listener, a USER_NOTIF for exit_group would wait for an answer. */
   if (!t->job->listener && probe_setjmp(t->jb) == 0) sc_raw6(__NR_exit_group, 0, 0, 0, (long)t->job->magic, 0, 0);
-  for (;;) __asm__ volatile("ud2");
+  for (;;) __asm__ volatile(PROBE_UD);
 }
 
 static __attribute__((noreturn)) void probe_setup_failed(struct probe_thread *t, long err) {
@@ -250,9 +339,11 @@ static __attribute__((noreturn)) void probe_worker(struct probe_thread *t) {
       PROBE_STORE(&rw->phase, (uint32_t)PH_NONE);
     } else if (probe_setjmp(t->jb) == 0) {
       int64_t ret;
+#if defined(__x86_64__)
       if (c->abi == SC_ABI_I386)
         ret = (int32_t)probe_sys_i386((int64_t)(uint32_t)c->nr, c->args);
       else
+#endif
         ret = probe_sys_native((int64_t)c->nr, c->args);
       rw->ret = ret;
       PROBE_STORE(&rw->phase, (uint32_t)PH_RETURNED);
@@ -320,7 +411,7 @@ int probe_child_main(void *arg) {
   }
   PROBE_STORE(&sh->wdied, 1u);
   sc_raw6(__NR_exit_group, 0, 0, 0, 0, 0, 0);
-  for (;;) __asm__ volatile("ud2");
+  for (;;) __asm__ volatile(PROBE_UD);
 }
 
 void probe_execute_child(struct probe_thread *t) {
@@ -332,7 +423,7 @@ void probe_execute_child(struct probe_thread *t) {
   probe_worker(t);
 }
 
-#else /* !__x86_64__ */
+#else /* neither x86_64 nor aarch64 */
 
 int probe_safe_case(const struct sc_case *c) {
   (void)c;

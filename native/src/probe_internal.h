@@ -18,6 +18,13 @@
 
 #define PROBE_HIDDEN __attribute__((visibility("hidden")))
 #define PROBE_STACK (256u * 1024u)
+/* probe_setjmp's callee-saved registers: x86_64 rbx, rbp, r12-r15, rsp, rip;
+ * aarch64 x19-x30, sp, d8-d15. */
+#if defined(__aarch64__)
+#define PROBE_JB_WORDS 22
+#else
+#define PROBE_JB_WORDS 8
+#endif
 
 #define PROBE_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define PROBE_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
@@ -89,7 +96,7 @@ struct probe_job {
 
 struct probe_thread {
   struct probe_job *job;
-  uint64_t jb[8];      /* probe_setjmp buffer */
+  uint64_t jb[PROBE_JB_WORDS]; /* probe_setjmp buffer */
   volatile int32_t ci; /* case index in flight; PROBE_CI_INSTALLING, PROBE_CI_ENDING */
   uint32_t pad;
 };

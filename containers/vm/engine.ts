@@ -1,0 +1,123 @@
+// The vm:ARCH engines: the kernel engine's guarded probe, run as PID 1 of a
+// qemu-system VM booting Debian's kernel for ARCH (issue 6). The same
+// Outcomes as the kernel engine; the same skip rules, for the guest's arch.
+// Each run/check call is one boot; runMany puts many stacks in one boot.
+import type { Program } from 'unicorn-bpf-emulator';
+import type { KernelInstallStep } from '../../native/install.js';
+import type { KernelCase } from '../../native/probe.js';
+import { checkRequest, checkSteps, MAX_CASES_PER_REQUEST, runOutcomes, runRequest } from '../../native/probe_protocol.js';
+import type { Engine, EngineCase, EngineOutcome, EngineRunOptions } from '../../src/engines/engine.js';
+import { kernelAbi, kernelSkipReason, stackReadsInstructionPointer } from '../../src/engines/kernel_skip.js';
+import { bootBatch, type BootResult } from './boot.js';
+import { vmMachine, type VmArch, type VmMachine } from './machine.js';
+
+/** One stack and its cases, for runMany. */
+export interface VmJob {
+  readonly stack: readonly Program[];
+  readonly cases: readonly EngineCase[];
+  readonly opts?: EngineRunOptions;
+}
+
+export interface VmEngineOptions {
+  /** Deadline of each probe child inside the VM, in milliseconds (the probe's default when absent). */
+  readonly timeoutMs?: number;
+  /** Deadline of each boot (default 60 s). */
+  readonly bootDeadlineMs?: number;
+}
+
+/** The figures of the last boot, for benchmarks. */
+export interface VmBootStats {
+  readonly wallMs: number;
+  readonly guestBootMs: number;
+  readonly batchMs: number;
+  /** Cases the probe made inside the VM (skipped ones excluded). */
+  readonly probes: number;
+}
+
+// EngineName is 'emulator' | 'kernel' today; vm:ARCH joins it when wired into src/engines.
+export interface VmEngine extends Omit<Engine, 'name' | 'check'> {
+  readonly name: `vm:${VmArch}`;
+  readonly machine: VmMachine;
+  check(stack: readonly Program[], flags?: number | readonly number[]): KernelInstallStep[];
+  /** run() for many stacks in one boot; one outcome list per job. */
+  runMany(jobs: readonly VmJob[]): EngineOutcome[][];
+  /** Figures of the last boot (undefined before the first). */
+  readonly lastBoot: VmBootStats | undefined;
+}
+
+/**
+ * The probe ABI of a runnable case on the guest. As in the kernel engine
+ * (src/engines/kernel.ts probeAbi): an x32 case without the x32 bit is the
+ * seccomp_data of a native call, so it is made as one.
+ */
+function probeAbi(c: EngineCase, m: VmMachine): KernelCase['abi'] {
+  const abi = kernelAbi(c.arch.name, m.nodeArch)!;
+  return abi === 'x32' && (c.nr & 0x40000000) === 0 ? 'native' : abi;
+}
+
+/** A VM engine for `arch`. Throws a one-line SeccheckError when its kernel, qemu or probe is missing. */
+export function vmEngine(arch: VmArch, opts: VmEngineOptions = {}): VmEngine {
+  const machine = vmMachine(arch);
+  let lastBoot: VmBootStats | undefined;
+  const boot = (requests: string[], probes: number): BootResult => {
+    const r = bootBatch(machine, requests, { deadlineMs: opts.bootDeadlineMs });
+    lastBoot = { wallMs: r.wallMs, guestBootMs: r.guestBootMs, batchMs: r.batchMs, probes };
+    return r;
+  };
+
+  const runMany = (jobs: readonly VmJob[]): EngineOutcome[][] => {
+    const requests: string[] = [];
+    // Per job: its outcomes, filled from the skip rules now and from the answers after the boot.
+    const plans = jobs.map((job, j) => {
+      const readsIp = stackReadsInstructionPointer(job.stack);
+      const out = new Array<EngineOutcome>(job.cases.length);
+      const runnable: KernelCase[] = [];
+      const at: number[] = [];
+      job.cases.forEach((c, i) => {
+        const reason = kernelSkipReason(c, readsIp, machine.nodeArch);
+        if (reason !== null) out[i] = { kind: 'skipped', reason };
+        else {
+          runnable.push({ abi: probeAbi(c, machine), nr: c.nr, args: c.args });
+          at.push(i);
+        }
+      });
+      const chunks: { first: number; cases: KernelCase[] }[] = [];
+      for (let k = 0; k < runnable.length; k += MAX_CASES_PER_REQUEST) {
+        const cases = runnable.slice(k, k + MAX_CASES_PER_REQUEST);
+        chunks.push({ first: k, cases });
+        const runOpts = { threads: job.opts?.threads ?? 'single', execute: job.opts?.execute ?? false, timeoutMs: opts.timeoutMs } as const;
+        requests.push(runRequest(`j${j}.${k}`, job.stack, cases, machine.endian, runOpts));
+      }
+      return { out, at, chunks };
+    });
+    const probes = plans.reduce((n, p) => n + p.at.length, 0);
+    if (requests.length === 0) return plans.map((p) => p.out);
+    const { answers } = boot(requests, probes);
+    let a = 0;
+    for (const p of plans) {
+      for (const chunk of p.chunks) {
+        runOutcomes(answers[a++], chunk.cases).forEach((o, i) => {
+          p.out[p.at[chunk.first + i]] = o;
+        });
+      }
+    }
+    return plans.map((p) => p.out);
+  };
+
+  return {
+    name: `vm:${arch}`,
+    machine,
+    get lastBoot() {
+      return lastBoot;
+    },
+    check(stack, flags) {
+      if (stack.length === 0) return [];
+      const { answers } = boot([checkRequest('c', stack, machine.endian, flags, opts.timeoutMs)], 0);
+      return checkSteps(answers[0]);
+    },
+    run(stack, cases, runOpts) {
+      return runMany([{ stack, cases, opts: runOpts }])[0];
+    },
+    runMany,
+  };
+}
