@@ -1,1 +1,3 @@
 export * from './fuzz.js';
+export * from './spec.js';
+export * from './differential.js';
