@@ -23,7 +23,8 @@ export function fullCoverage(filter: Program, generator: fc.Arbitrary<SeccompDat
     const r = measureCoverage(filter, inputs, abi.endian);
     if (r.uncovered.length) {
       const list = r.uncovered.slice(0, 10).map((e) => `${e.from}->${e.to} (${e.branch})`).join(', ');
-      throw new Error(`${r.uncovered.length} of ${r.reachable} reachable edges uncovered after ${runs} inputs: ${list}${r.uncovered.length > 10 ? ', ...' : ''}`);
+      const approx = r.method === 'cfg' ? ` (reachability over-approximated: ${r.reason})` : '';
+      throw new Error(`${r.uncovered.length} of ${r.reachable} reachable edges uncovered after ${runs} inputs${approx}: ${list}${r.uncovered.length > 10 ? ', ...' : ''}`);
     }
   });
 }

@@ -4,6 +4,16 @@
 // — when a filter is given — the filter's own dictionary: per load offset,
 // the constants it compares against there (./_internals/dictionary.ts).
 //
+// With a filter, most draws aim at one branch target (dictionary.ts): one
+// side of one conditional jump, with every word the paths to it constrain
+// set to a value satisfying those constraints together (nr == 80 and
+// args[0] == 98 and args[2].hi == 0x7fffffff ...), the other words drawn as
+// usual. Targets are drawn uniformly, so the deep sides of a large filter
+// (a thousand targets for Docker's profile) each get their share of 10,000
+// cases instead of waiting for independent words to line up. The share of
+// aimed draws grows with the number of targets (1/2 to 16/17); the rest are
+// the dictionary draws above.
+//
 // The value is a SeccompData (nr, arch, instruction_pointer, args as u64
 // bigints), so a counterexample prints as a concrete seccomp_data. It is
 // generated as sixteen 32-bit words in the ABI's byte order (64-bit args and
@@ -13,7 +23,7 @@ import fc from 'fast-check';
 import { ARCHES, __X32_SYSCALL_BIT, archByName, seccompDataFromWords, type ArchInfo, type SeccompData } from 'unicorn-bpf-emulator';
 import { syscallNumber } from '../src/arch/syscalls.js';
 import { syscallTable } from '../src/explain/explain.js';
-import { analyseFilter, mergeDictionaries, type Dictionary, type DictionaryContext } from './_internals/dictionary.js';
+import { analyseFilter, branchTargets, mergeDictionaries, type Dictionary, type DictionaryContext, type TargetVariant } from './_internals/dictionary.js';
 import { programsOf, type FilterInput } from './_internals/engine.js';
 
 export interface SeccompDataOptions {
@@ -57,7 +67,8 @@ function wordArb(dict: readonly number[], exact: readonly number[] = []): fc.Arb
 /** The words of seccomp_data for `opts`, unordered by field (index = offset / 4, in the ABI's byte order). */
 export function seccompDataWordsArb(opts: SeccompDataOptions): fc.Arbitrary<Uint32Array> {
   const abi = abiByName(opts.arch);
-  const analyses = opts.filter ? programsOf(opts.filter).map((p) => analyseFilter(p)) : [];
+  const programs = opts.filter ? programsOf(opts.filter) : [];
+  const analyses = programs.map((p) => analyseFilter(p));
   const none: Dictionary = Array.from({ length: 16 }, () => []);
   const dict: Dictionary = analyses.length ? mergeDictionaries(...analyses.map((a) => a.words)) : none;
   const exact: Dictionary = analyses.length ? mergeDictionaries(...analyses.map((a) => a.exact)) : none;
@@ -91,7 +102,31 @@ export function seccompDataWordsArb(opts: SeccompDataOptions): fc.Arbitrary<Uint
   const archArb = fc.oneof(...archChoices);
   const rest = Array.from({ length: 14 }, (_, i) => wordArb(dict[i + 2], exact[i + 2]));
   const untargeted = fc.tuple(nrArb, archArb, ...rest);
-  if (contexts.length === 0) return untargeted.map((ws) => Uint32Array.from(ws, (w) => w >>> 0));
+  const explore = contexts.length === 0 ? untargeted : contextArb(contexts, nrArb, archArb, rest);
+  // Without edges, only the ways in that the ABI's own arch can take.
+  const ownArch = fc.constant(abi.auditArch);
+  const variantArb = (v: TargetVariant): fc.Arbitrary<number[]> =>
+    fc.tuple(...v.words.map((vs, w) => {
+      if (w === 1 && !edges) return ownArch;
+      if (vs.length) return vs.length === 1 ? fc.constant(vs[0]) : fc.constantFrom(...vs);
+      return w === 0 ? nrArb : w === 1 ? archArb : rest[w - 2];
+    }));
+  const targets = programs.flatMap((p) => branchTargets(p)).flatMap((t) => {
+    const vs = t.variants.filter((v) => edges || v.words[1].length === 0 || v.accepts(1, abi.auditArch)).map(variantArb);
+    return vs.length === 0 ? [] : [vs.length === 1 ? vs[0] : fc.constantFrom(...vs).chain((a) => a)];
+  });
+  if (targets.length === 0) return explore.map((ws) => Uint32Array.from(ws, (w) => w >>> 0));
+  const aimed = fc.constantFrom(...targets).chain((a) => a);
+  // Most draws aim at one branch target (flat over targets, so each of a thousand still gets its share of 10,000 cases); the rest explore.
+  const weight = Math.min(16, Math.max(1, Math.round(targets.length / 64)));
+  return fc
+    .oneof({ arbitrary: explore, weight: 1 }, { arbitrary: aimed, weight })
+    .map((ws) => Uint32Array.from(ws, (w) => w >>> 0));
+}
+
+/** The dictionary-guided draws: untargeted words, or one (arch, nr) context the filter establishes and the constants it compares under it. */
+function contextArb(contexts: readonly DictionaryContext[], nrArb: fc.Arbitrary<number>, archArb: fc.Arbitrary<number>, rest: readonly fc.Arbitrary<number>[]): fc.Arbitrary<number[]> {
+  const untargeted = fc.tuple(nrArb, archArb, ...rest);
   // Targeted: one (arch, nr) the filter establishes, and the constants it compares under it.
   // Contexts that fix only the arch (where a per-arch dispatch starts) are drawn as often as all the per-syscall ones together.
   const groups = [contexts.filter((c) => c.nr === undefined), contexts.filter((c) => c.nr !== undefined)].filter((g) => g.length > 0);
@@ -108,9 +143,7 @@ export function seccompDataWordsArb(opts: SeccompDataOptions): fc.Arbitrary<Uint
       ...Array.from({ length: 14 }, (_, i) => (c.words[i + 2].length ? fc.oneof({ arbitrary: wordArb(c.words[i + 2], c.exact[i + 2]), weight: 3 }, { arbitrary: rest[i], weight: 1 }) : rest[i])),
     ),
   );
-  return fc
-    .oneof({ arbitrary: untargeted, weight: 1 }, { arbitrary: targeted, weight: 3 })
-    .map((ws) => Uint32Array.from(ws, (w) => w >>> 0));
+  return fc.oneof({ arbitrary: untargeted, weight: 1 }, { arbitrary: targeted, weight: 3 });
 }
 
 /** Arbitrary seccomp_data for one ABI; see the file comment. */
