@@ -32,6 +32,13 @@ export interface KernelRunOptions {
    * ctx.listener) and end as {kind: 'timeout'} after timeoutMs.
    */
   readonly listener?: boolean;
+  /**
+   * The probe runs under a seccomp filter of its own (a container runtime's
+   * profile) and the outcomes are those of that filter and the stack
+   * together, as in production (SC_RUN_OUTER). Without it such a probe
+   * refuses with EALREADY.
+   */
+  readonly outer?: boolean;
 }
 
 /**
@@ -62,6 +69,7 @@ const ABI = { native: 0, i386: 1, x32: 2 } as const;
 const SC_RUN_MULTI = 1;
 const SC_RUN_EXECUTE = 2;
 const SC_RUN_LISTENER = 4;
+const SC_RUN_OUTER = 8;
 export const enum Kind {
   NotRun = 0, KilledProcess = 1, KilledThread = 2, Trap = 3, Errno = 4, EnosysTrace = 5, EnosysNotif = 6,
   Allowed = 7, Traced = 8, Notified = 9, Timeout = 10, InstallFailed = 11, Executed = 12, Weak = 13,
@@ -153,7 +161,7 @@ export function kernelRun(stack: readonly Program[], cases: readonly KernelCase[
     }
   });
 
-  const flags = (opts.threads === 'multi' ? SC_RUN_MULTI : 0) | (opts.execute ? SC_RUN_EXECUTE : 0) | (opts.listener ? SC_RUN_LISTENER : 0);
+  const flags = (opts.threads === 'multi' ? SC_RUN_MULTI : 0) | (opts.execute ? SC_RUN_EXECUTE : 0) | (opts.listener ? SC_RUN_LISTENER : 0) | (opts.outer ? SC_RUN_OUTER : 0);
   const timeout = opts.timeoutMs ?? 2000;
   if (!Number.isInteger(timeout) || timeout < 1 || timeout > 0xffffffff) throw new RangeError(`timeoutMs must be a positive integer, got ${timeout}`);
   const out = Buffer.alloc(cases.length * OUTCOME_SIZE);

@@ -27,6 +27,7 @@ export function runRequest(id: string, stack: readonly Program[], cases: readonl
   if (opts.threads === 'multi') words.push('multi=1');
   if (opts.execute) words.push('execute=1');
   if (opts.listener) words.push('listener=1');
+  if (opts.outer) words.push('outer=1');
   if (opts.timeoutMs !== undefined) words.push(`timeout=${opts.timeoutMs}`);
   words.push(stack.length === 0 ? '' : programsWord(stack, endian), ...cases.map(caseWord));
   return words.filter((w) => w !== '').join(' ');

@@ -26,7 +26,7 @@
  *            nnp=0: do not set no_new_privs; cap=1: keep CAP_SYS_ADMIN
  *   tsync    [id=ID] [threads=N] [flags=F] [diverge=I[,I...]] [probe=NR] [timeout=MS] PROG
  *            sc_check_tsync; flags default TSYNC (1); diverge: 1-based siblings
- *   run      [id=ID] [multi=1] [execute=1] [listener=1] [timeout=MS] PROGS CASE...
+ *   run      [id=ID] [multi=1] [execute=1] [listener=1] [outer=1] [timeout=MS] PROGS CASE...
  *            sc_run (SC_RUN_MULTI, SC_RUN_EXECUTE, SC_RUN_LISTENER);
  *            CASE = ABI:NR[:A0[:A1...:A5]], ABI = native | i386 | x32
  *   PROGS = PROG[,PROG...]; PROG = the raw struct sock_filter bytes in the
@@ -484,7 +484,7 @@ static int do_tsync(struct request *r, struct buf *b) {
 }
 
 static int do_run(struct request *r, struct buf *b) {
-  static const char *const allowed[] = { "multi", "execute", "listener", "timeout", NULL };
+  static const char *const allowed[] = { "multi", "execute", "listener", "outer", "timeout", NULL };
   if (known_options(r, allowed) < 0) return -1;
   if (r->nargs < 1) return fail(r, "run takes PROG[,PROG...] CASE...");
   if (!sc_run) return fail(r, "run is not available: this build has no sc_run (native/src/probe.c)");
@@ -496,11 +496,12 @@ static int do_run(struct request *r, struct buf *b) {
   uint32_t ncases = (uint32_t)(r->nargs - 1);
   struct sc_case *cases = calloc(ncases ? ncases : 1, sizeof *cases);
   struct sc_outcome *out = calloc(ncases ? ncases : 1, sizeof *out);
-  long long multi = 0, execute = 0, listener = 0;
+  long long multi = 0, execute = 0, listener = 0, outer = 0;
   uint32_t timeout = timeout_of(r);
   if (opt(r, "multi")) parse_num(r, "multi", opt(r, "multi"), &multi);
   if (opt(r, "execute")) parse_num(r, "execute", opt(r, "execute"), &execute);
   if (opt(r, "listener")) parse_num(r, "listener", opt(r, "listener"), &listener);
+  if (opt(r, "outer")) parse_num(r, "outer", opt(r, "outer"), &outer);
 #ifndef SC_RUN_LISTENER
   if (listener) fail(r, "listener=1 needs a probe.c with SC_RUN_LISTENER");
 #define SC_RUN_LISTENER 0u
@@ -537,7 +538,7 @@ static int do_run(struct request *r, struct buf *b) {
     }
   }
   if (!r->error[0]) {
-    uint32_t opts = (multi ? SC_RUN_MULTI : 0) | (execute ? SC_RUN_EXECUTE : 0) | (listener ? SC_RUN_LISTENER : 0);
+    uint32_t opts = (multi ? SC_RUN_MULTI : 0) | (execute ? SC_RUN_EXECUTE : 0) | (listener ? SC_RUN_LISTENER : 0) | (outer ? SC_RUN_OUTER : 0);
     int32_t result = sc_run(progs.insns, progs.lens, progs.n, cases, ncases, opts, timeout, out);
     static const char *const kinds[] = { "not_run", "killed_process", "killed_thread", "trap", "errno", "enosys_trace", "enosys_notif",
                                          "allowed", "traced", "notified", "timeout", "install_failed", "executed", "weak" };

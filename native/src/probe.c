@@ -446,6 +446,7 @@ struct probe_scan {
   uint8_t trace_used[65536];
   int ret_a;
   int hidden; /* can return an unknown action weaker than TRACE (see SC_WEAK) */
+  int notif;  /* can return USER_NOTIF (RET A included) */
 };
 
 static void probe_scan_programs(struct probe_scan *s, const struct sock_filter *insns, uint32_t total) {
@@ -455,12 +456,14 @@ static void probe_scan_programs(struct probe_scan *s, const struct sock_filter *
     if (BPF_RVAL(f->code) == BPF_A) {
       s->ret_a = 1;
       s->hidden = 1;
+      s->notif = 1;
       continue;
     }
     uint32_t action = f->k & SECCOMP_RET_ACTION_FULL, data = f->k & SECCOMP_RET_DATA;
     if (action > SECCOMP_RET_TRACE && action < SECCOMP_RET_ALLOW && action != SECCOMP_RET_LOG) s->hidden = 1;
     if (action == SECCOMP_RET_ERRNO) s->errno_used[data > MAX_ERRNO ? MAX_ERRNO : data] = 1;
     if (action == SECCOMP_RET_TRACE) s->trace_used[data] = 1;
+    if (action == SECCOMP_RET_USER_NOTIF) s->notif = 1;
   }
 }
 
@@ -494,7 +497,7 @@ static void *probe_map(size_t size, int shared) {
 int32_t sc_run(const uint8_t *insns, const uint32_t *lens, uint32_t n, const struct sc_case *cases, uint32_t ncases,
                uint32_t opts, uint32_t timeout_ms, struct sc_outcome *out) {
   if (ncases == 0) return 0;
-  if (!cases || !out || (n && !lens) || (opts & ~(SC_RUN_MULTI | SC_RUN_EXECUTE | SC_RUN_LISTENER))) return -EINVAL;
+  if (!cases || !out || (n && !lens) || (opts & ~(SC_RUN_MULTI | SC_RUN_EXECUTE | SC_RUN_LISTENER | SC_RUN_OUTER))) return -EINVAL;
   for (uint32_t i = 0; i < ncases; i++) {
     if (cases[i].abi > SC_ABI_X32) return -EINVAL;
 #if !defined(__x86_64__)
@@ -504,7 +507,7 @@ int32_t sc_run(const uint8_t *insns, const uint32_t *lens, uint32_t n, const str
   if (timeout_ms == 0) timeout_ms = PROBE_DEFAULT_TIMEOUT_MS;
   /* A caller under a seccomp filter would pass it to every child: the
    * outcomes would be those of its filter and the stack together. */
-  if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0) return -EALREADY;
+  if (!(opts & SC_RUN_OUTER) && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 0) return -EALREADY;
 
   int rc = 0;
   uint64_t total = 0;
@@ -680,12 +683,16 @@ int32_t sc_run(const uint8_t *insns, const uint32_t *lens, uint32_t n, const str
           o->errno_val = ENOSYS;
           o->data = rw->msg;
         }
-      } else if (rw->phase == PH_RETURNED && rw->ret == -ENOSYS) {
+      } else if (rw->phase == PH_RETURNED && rw->ret == -ENOSYS && !((opts & SC_RUN_OUTER) && !scan->notif)) {
         o->kind = SC_ENOSYS_NOTIF;
         o->errno_val = ENOSYS;
       } else if (rw->phase == PH_RETURNED && rw->ret == -(int64_t)S) {
         o->kind = SC_ERRNO;
         o->errno_val = (int32_t)S;
+      } else if ((opts & SC_RUN_OUTER) && rw->phase == PH_RETURNED && rw->ret < 0 && rw->ret >= -(int64_t)MAX_ERRNO) {
+        /* The outer filter's ERRNO beat the TRACE guard (the stack's action is weaker than ERRNO; with no USER_NOTIF in the stack, -ENOSYS is this too). */
+        o->kind = SC_ERRNO;
+        o->errno_val = (int32_t)-rw->ret;
       } else if (rw->phase == PH_TRAPPED) {
         o->kind = SC_TRAP;
         o->signal = SIGSYS;

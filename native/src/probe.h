@@ -92,6 +92,11 @@ int32_t sc_run(const uint8_t *insns, const uint32_t *lens, uint32_t n, const str
  * that filter waits for the supervisor (the emulator's 'notified' with a
  * listener) until timeout_ms, and ends as SC_TIMEOUT. */
 #define SC_RUN_LISTENER 4u
+/* The caller is under a seccomp filter of its own (a container runtime's
+ * profile) and the outcomes are to be those of that filter and the stack
+ * together, as in production: no -EALREADY. An outer ERRNO stronger than
+ * the TRACE guard then shows in pass 2 and is reported as SC_ERRNO. */
+#define SC_RUN_OUTER 8u
 
 /* ---- TSYNC (install_tsync.c) ----
  * One fresh child (no_new_privs set) starts `nthreads` sibling threads. A
