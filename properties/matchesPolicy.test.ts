@@ -72,12 +72,14 @@ describe('matchesPolicy: seccompiler JSON', () => {
     const message = r.errorInstance instanceof Error ? r.errorInstance.message : '';
     console.log(`planted seccompiler bug: found after ${r.numRuns} policies (${r.numShrinks} shrinks), ${ms.toFixed(0)} ms, seed ${r.seed}\n  policy ${seccompilerJsonText(doc)}\n  ${message.split('\n')[0]}`);
     expect(ms).toBeLessThan(10_000);
-    // The shrunk policy: one thread, the syscall once without args and once with one condition.
-    expect(Object.keys(doc)).toHaveLength(1);
+    // The shrunk policy: one thread, the syscall once without args and once with
+    // a condition or two (shrinking can stop at a second condition it cannot drop alone).
+    const seed = `seed ${r.seed}`;
+    expect(Object.keys(doc), seed).toHaveLength(1);
     const [t] = Object.values(doc);
-    expect(t.filter).toHaveLength(2);
-    expect(t.filter[0].syscall).toBe(t.filter[1].syscall);
-    expect(t.filter.flatMap((e) => e.args ?? [])).toHaveLength(1);
+    expect(t.filter, seed).toHaveLength(2);
+    expect(t.filter[0].syscall, seed).toBe(t.filter[1].syscall);
+    expect(t.filter.flatMap((e) => e.args ?? []).length, seed).toBeLessThanOrEqual(2);
     expect(message).toMatch(/has no args: match_action/);
   });
 

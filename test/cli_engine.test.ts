@@ -1,4 +1,4 @@
-// The CLI contract for --engine (eval and check): the default is
+// The CLI contract for --engine (eval, check, verify): the default is
 // byte-identical to the emulator-only output; kernel and both add "outcome"
 // (and "kernel"/"reason"), a summary line on stderr, exit 1 on a
 // disagreement, exit 2 with one line when the kernel engine is unavailable.
@@ -15,6 +15,8 @@ import { checkEngineReport, checkInputs } from '../src/check_files.js';
 import type { Engine, EngineOutcome } from '../src/engines/engine.js';
 import { kernelSkipReason } from '../src/engines/kernel_skip.js';
 import { engineReport, evaluatePrograms } from '../src/evaluate.js';
+import { enginesRecord, enginesReport, evaluateOnEngines, formatEnginesLine } from '../src/evaluate_engines.js';
+import { checkOnEngines, enginesCheckRecord, enginesCheckReport, formatEnginesCheck } from '../src/check_engines.js';
 import { readCases } from '../src/formats/cases.js';
 import { loadFilter, selectPrograms } from '../src/formats/load.js';
 import { ensureBuilt, lines, ROOT, runCli } from './__test-helpers__/cli.js';
@@ -262,5 +264,99 @@ describe('the disagreement path, with a crafted kernel result (library)', () => 
     const report = checkEngineReport(results, 'both');
     expect(report.disagreements).toBe(1);
     expect(report.lines).toEqual([`disagreement: ${EXAMPLE}: emulator: accepted; kernel: rejected: EINVAL`, '1 filter: 0 agree, 1 disagree, 0 skipped']);
+  });
+});
+
+describe('--engine lists', () => {
+  const SPEC = 'test/fixtures/spec/deny-getpid.yaml';
+
+  it('a bad list is a one-line usage error (exit 2, nothing on stdout) in eval, check and verify', () => {
+    const bad: [string, RegExp][] = [
+      ['emulator,qemu', /^seccheck: --engine: unknown engine "qemu"; valid: emulator, kernel, vm:aarch64, vm:x86_64, container:x86_64, container:aarch64, both/],
+      ['emulator,,kernel', /^seccheck: --engine: empty engine name/],
+      ['both,kernel', /^seccheck: --engine: kernel is named twice/],
+    ];
+    if (process.arch === 'x64') bad.push(['emulator,container:aarch64', /^seccheck: .*container:aarch64.*qemu-user.*vm:aarch64/]);
+    for (const [engines, want] of bad) {
+      for (const args of [['eval', EXAMPLE, '--cases', EXAMPLE_CASES], ['check', EXAMPLE], ['verify', SPEC]]) {
+        const r = runCli([...args, '--engine', engines]);
+        expect(r.code, `${args[0]} --engine ${engines}`).toBe(2);
+        expect(r.stdout).toBe('');
+        expect(lines(r.stderr)).toHaveLength(1);
+        expect(r.stderr).toMatch(want);
+      }
+    }
+  });
+
+  it('emulator,kernel (in either order) prints byte for byte what both prints', () => {
+    for (const args of [
+      ['eval', EXAMPLE, '--cases', EXAMPLE_CASES],
+      ['eval', EXAMPLE, '--cases', EXAMPLE_CASES, '--json'],
+      ['check', EXAMPLE, f('bad-jump.bpf')],
+      ['check', '--json', EXAMPLE, f('bad-jump.bpf')],
+      ['verify', SPEC],
+      ['verify', SPEC, '--json'],
+    ]) {
+      const both = runCli([...args, '--engine', 'both']);
+      expect(both.stderr + both.stdout).toMatch(/kernel/);
+      for (const list of ['emulator,kernel', 'kernel, emulator']) expect(runCli([...args, '--engine', list]), `${args.join(' ')} --engine ${list}`).toEqual(both);
+    }
+  });
+});
+
+describe('several engines besides the emulator (library, crafted engines)', () => {
+  const crafted = (name: 'kernel' | `vm:${string}`, o: EngineOutcome, ok = true): Engine => ({
+    name,
+    check: (stack: readonly Program[]) => stack.map((_, index) => ({ index, ok, errno: ok ? null : 'EINVAL' })),
+    run: (_stack, cases) => cases.map(() => o),
+  });
+  const loaded = () => loadFilter(EXAMPLE);
+
+  it('eval: "kernel" is the verdict over all, "engines" each one\'s; text and report name each engine', () => {
+    const l = loaded();
+    const cases = readCases(EXAMPLE_CASES).slice(0, 2);
+    const ev = evaluateOnEngines(l.format, selectPrograms(l, undefined), cases,
+      [crafted('vm:a', { kind: 'errno', errno: 1 }), crafted('vm:b', { kind: 'killed', signal: 31, scope: 'process' })], { withEmulator: true });
+    expect(ev.mode).toBe('both');
+    expect(enginesRecord(ev, 0)).toEqual({
+      action: 'ERRNO', data: 1, raw: '0x00050001', outcome: { kind: 'errno', errno: 1 }, kernel: 'disagree',
+      engines: { 'vm:a': { outcome: { kind: 'errno', errno: 1 }, verdict: 'agree' }, 'vm:b': { outcome: { kind: 'killed', signal: 31, scope: 'process' }, verdict: 'disagree' } },
+    });
+    expect(formatEnginesLine(ev, 0)).toBe('1: x86_64 nr=39 -> ERRNO(1) (raw 0x00050001); vm:a: errno 1 (agree); vm:b: killed by SIGSYS (process) (disagree)');
+    const report = enginesReport(EXAMPLE, ev);
+    expect(report.disagreements).toBe(3);
+    expect(report.lines).toEqual([
+      `disagreement: ${EXAMPLE}, case 2: x86_64 nr=110 args=[0x0,0x0,0x0,0x0,0x0,0x0] ip=0x0: emulator: ALLOW -> runs; vm:a: errno 1`,
+      `disagreement: ${EXAMPLE}, case 1: x86_64 nr=39 args=[0x0,0x0,0x0,0x0,0x0,0x0] ip=0x0: emulator: ERRNO(1) -> errno 1; vm:b: killed by SIGSYS (process)`,
+      `disagreement: ${EXAMPLE}, case 2: x86_64 nr=110 args=[0x0,0x0,0x0,0x0,0x0,0x0] ip=0x0: emulator: ALLOW -> runs; vm:b: killed by SIGSYS (process)`,
+      'vm:a: 2 cases: 1 agree, 1 disagree, 0 skipped',
+      'vm:b: 2 cases: 0 agree, 2 disagree, 0 skipped',
+    ]);
+  });
+
+  it('eval: one engine that is not the kernel has the fields of both, its name in text and report', () => {
+    const l = loaded();
+    const ev = evaluateOnEngines(l.format, selectPrograms(l, undefined), readCases(EXAMPLE_CASES).slice(0, 1), [crafted('vm:a', { kind: 'errno', errno: 1 })], { withEmulator: true });
+    expect(enginesRecord(ev, 0)).toEqual({ action: 'ERRNO', data: 1, raw: '0x00050001', outcome: { kind: 'errno', errno: 1 }, kernel: 'agree' });
+    expect(formatEnginesLine(ev, 0)).toMatch(/; vm:a: errno 1 \(agree\)$/);
+    expect(enginesReport(EXAMPLE, ev).lines).toEqual(['vm:a: 1 case: 1 agree, 0 disagree, 0 skipped']);
+    const alone = evaluateOnEngines(l.format, selectPrograms(l, undefined), readCases(EXAMPLE_CASES).slice(0, 1), [crafted('vm:a', { kind: 'errno', errno: 1 })], { withEmulator: false });
+    expect(alone.mode).toBe('kernel');
+    expect(enginesRecord(alone, 0)).toEqual({ action: 'ERRNO', data: 1, raw: '0x00050001', outcome: { kind: 'errno', errno: 1 } });
+    expect(enginesReport(EXAMPLE, alone).lines).toEqual(['vm:a: 1 case: 1 run, 0 skipped']);
+  });
+
+  it('check: the same shapes', () => {
+    const ev = checkOnEngines([EXAMPLE], [crafted('vm:a', { kind: 'timeout' }), crafted('vm:b', { kind: 'timeout' }, false)], true, {});
+    expect(enginesCheckRecord(ev, 0, 0)).toEqual({
+      file: EXAMPLE, accepted: true, errno: null, insn: null, reason: null, outcome: { accepted: true, errno: null }, kernel: 'disagree',
+      engines: { 'vm:a': { outcome: { accepted: true, errno: null }, verdict: 'agree' }, 'vm:b': { outcome: { accepted: false, errno: 'EINVAL' }, verdict: 'disagree' } },
+    });
+    expect(formatEnginesCheck(ev, 0, 0)).toBe(`${EXAMPLE}: accepted (8 instructions, eBPF length 15); vm:a: accepted (agree); vm:b: rejected: EINVAL (disagree)`);
+    const report = enginesCheckReport(ev, (k) => ev.runs[k].inputs.flatMap((i) => i.results));
+    expect(report).toEqual({
+      lines: [`disagreement: ${EXAMPLE}: emulator: accepted; vm:b: rejected: EINVAL`, 'vm:a: 1 filter: 1 agree, 0 disagree, 0 skipped', 'vm:b: 1 filter: 0 agree, 1 disagree, 0 skipped'],
+      disagreements: 1, kernelRejected: 1,
+    });
   });
 });

@@ -59,7 +59,7 @@ export interface ContainerRunStats {
 }
 
 // EngineName is 'emulator' | 'kernel' today; container:ARCH joins it when wired into src/engines.
-export interface ContainerEngine extends Omit<Engine, 'name' | 'check'> {
+export interface ContainerEngine extends Engine {
   readonly name: `container:${ContainerArch}`;
   readonly seccomp: DockerSeccomp;
   /** The image tag (seccheck-probe:ARCH-KEY, KEY from the probe's hash). */

@@ -6,17 +6,13 @@ import type { Program } from 'unicorn-bpf-emulator';
 import type { KernelInstallStep } from '../../native/install.js';
 import type { KernelCase } from '../../native/probe.js';
 import { checkRequest, checkSteps, MAX_CASES_PER_REQUEST, runOutcomes, runRequest } from '../../native/probe_protocol.js';
-import type { Engine, EngineCase, EngineOutcome, EngineRunOptions } from '../../src/engines/engine.js';
-import { kernelAbi, kernelSkipReason, stackReadsInstructionPointer } from '../../src/engines/kernel_skip.js';
+import type { Engine, EngineCheckJob, EngineJob, EngineOutcome } from '../../src/engines/engine.js';
+import { kernelSkipReason, probeAbi, stackReadsInstructionPointer } from '../../src/engines/kernel_skip.js';
 import { bootBatch, type BootResult } from './boot.js';
 import { vmMachine, type VmArch, type VmMachine } from './machine.js';
 
 /** One stack and its cases, for runMany. */
-export interface VmJob {
-  readonly stack: readonly Program[];
-  readonly cases: readonly EngineCase[];
-  readonly opts?: EngineRunOptions;
-}
+export type VmJob = EngineJob;
 
 export interface VmEngineOptions {
   /** Deadline of each probe child inside the VM, in milliseconds (the probe's default when absent). */
@@ -34,25 +30,17 @@ export interface VmBootStats {
   readonly probes: number;
 }
 
-// EngineName is 'emulator' | 'kernel' today; vm:ARCH joins it when wired into src/engines.
-export interface VmEngine extends Omit<Engine, 'name' | 'check'> {
+export interface VmEngine extends Engine {
   readonly name: `vm:${VmArch}`;
+  readonly kernelArch: VmMachine['nodeArch'];
   readonly machine: VmMachine;
   check(stack: readonly Program[], flags?: number | readonly number[]): KernelInstallStep[];
   /** run() for many stacks in one boot; one outcome list per job. */
   runMany(jobs: readonly VmJob[]): EngineOutcome[][];
+  /** check() for many stacks in one boot; one step list per job. */
+  checkMany(jobs: readonly EngineCheckJob[]): KernelInstallStep[][];
   /** Figures of the last boot (undefined before the first). */
   readonly lastBoot: VmBootStats | undefined;
-}
-
-/**
- * The probe ABI of a runnable case on the guest. As in the kernel engine
- * (src/engines/kernel.ts probeAbi): an x32 case without the x32 bit is the
- * seccomp_data of a native call, so it is made as one.
- */
-function probeAbi(c: EngineCase, m: VmMachine): KernelCase['abi'] {
-  const abi = kernelAbi(c.arch.name, m.nodeArch)!;
-  return abi === 'x32' && (c.nr & 0x40000000) === 0 ? 'native' : abi;
 }
 
 /** A VM engine for `arch`. Throws a one-line SeccheckError when its kernel, qemu or probe is missing. */
@@ -77,7 +65,7 @@ export function vmEngine(arch: VmArch, opts: VmEngineOptions = {}): VmEngine {
         const reason = kernelSkipReason(c, readsIp, machine.nodeArch);
         if (reason !== null) out[i] = { kind: 'skipped', reason };
         else {
-          runnable.push({ abi: probeAbi(c, machine), nr: c.nr, args: c.args });
+          runnable.push({ abi: probeAbi(c, machine.nodeArch), nr: c.nr, args: c.args });
           at.push(i);
         }
       });
@@ -104,17 +92,30 @@ export function vmEngine(arch: VmArch, opts: VmEngineOptions = {}): VmEngine {
     return plans.map((p) => p.out);
   };
 
+  const checkMany = (jobs: readonly EngineCheckJob[]): KernelInstallStep[][] => {
+    const requests: string[] = [];
+    const at = jobs.map((j, i) => {
+      if (j.stack.length === 0) return -1;
+      requests.push(checkRequest(`c${i}`, j.stack, machine.endian, j.flags, opts.timeoutMs));
+      return requests.length - 1;
+    });
+    if (requests.length === 0) return jobs.map(() => []);
+    const { answers } = boot(requests, 0);
+    return at.map((a) => (a < 0 ? [] : checkSteps(answers[a])));
+  };
+
   return {
     name: `vm:${arch}`,
+    kernelArch: machine.nodeArch,
+    kernelRelease: () => machine.release,
     machine,
     get lastBoot() {
       return lastBoot;
     },
     check(stack, flags) {
-      if (stack.length === 0) return [];
-      const { answers } = boot([checkRequest('c', stack, machine.endian, flags, opts.timeoutMs)], 0);
-      return checkSteps(answers[0]);
+      return checkMany([{ stack, flags }])[0];
     },
+    checkMany,
     run(stack, cases, runOpts) {
       return runMany([{ stack, cases, opts: runOpts }])[0];
     },

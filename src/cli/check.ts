@@ -1,17 +1,17 @@
-// seccheck check [--json] [--endian little|big] [--stack] [--engine E] [--format F] [--thread T] [--arch A] [--env K=V]... FILE...
+// seccheck check [--json] [--endian little|big] [--stack] [--engine E[,E...]] [--format F] [--thread T] [--arch A] [--env K=V]... FILE...
 import type { Command } from 'commander';
 import type { Endian } from 'unicorn-bpf-emulator';
-import { checkEngineReport, checkInputs, fileCheckRecord, formatFileCheck, type FileCheck } from '../check_files.js';
-import { requireKernelEngine } from '../engines/kernel.js';
-import type { EngineChoice } from '../evaluate.js';
-import { endianOption, engineOption, printLines, type CommandContext } from './context.js';
+import type { FileCheck } from '../check_files.js';
+import { checkOnEngines, enginesCheckRecord, enginesCheckReport, formatEnginesCheck } from '../check_engines.js';
+import { endianOption, printLines, type CommandContext } from './context.js';
+import { ENGINE_LIST_HELP, engineListOption, resolveEngineList } from './engine_option.js';
 import { addInputOptions, inputArgument, loadOptionsFrom, printWarnings, type InputOptionValues } from './input_options.js';
 
 interface CheckOptions extends InputOptionValues {
   readonly json?: boolean;
   readonly endian: Endian;
   readonly stack?: boolean;
-  readonly engine: EngineChoice;
+  readonly engine: string;
 }
 
 export function registerCheck(program: Command, ctx: CommandContext): void {
@@ -23,7 +23,7 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     .addOption(endianOption())
     .option('--stack', 'load the files in order into one task, as seccomp(2) would (adds the path-length limit, ENOMEM)')
     .option('--arch <arch>', 'target arch for formats that compile a policy (seccompiler, oci, cellos; default: the host\'s)')
-    .addOption(engineOption('load the filters'));
+    .addOption(engineListOption('load the filters'));
   addInputOptions(cmd)
     .addHelpText('after', [
       '',
@@ -33,36 +33,38 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
       'and a summary line on stderr; a program the kernel refuses exits 1. both also adds',
       '"kernel": "agree"|"disagree"|"skipped" (with "kernel_reason"), prints each disagreement',
       'on stderr and exits 1 on any.',
+      '',
+      ...ENGINE_LIST_HELP,
     ].join('\n'))
     .action((files: string[], opts: CheckOptions) => {
-      if (opts.engine !== 'emulator') requireKernelEngine();
+      const engines = resolveEngineList(opts.engine);
       const load = loadOptionsFrom(opts);
       const inputs = files.length > 0 ? files : [inputArgument(undefined, opts, 'file')];
-      const checked = checkInputs(inputs, { ...load, endian: opts.endian, stack: opts.stack, engine: opts.engine });
+      const ev = checkOnEngines(inputs, engines.others, engines.withEmulator, { ...load, endian: opts.endian, stack: opts.stack });
+      const checked = ev.inputs;
       const lines: string[] = [];
-      const all: FileCheck[] = [];
       let code = 0;
-      for (const input of checked) {
+      checked.forEach((input, i) => {
         if (input.warnings.length > 0) {
           // Keep stdout and stderr in order for a reader of both.
           printLines(ctx.io, lines.splice(0));
           printWarnings(ctx.io, input.source, input.warnings);
         }
-        for (const r of input.results) {
+        input.results.forEach((r, j) => {
           if (r.status === 'unreadable') {
             printLines(ctx.io, lines.splice(0));
             ctx.io.err(`seccheck: ${r.error.message}\n`);
             code = 2;
-            continue;
+            return;
           }
           if ((r.status === 'rejected' || r.status === 'not_loaded') && code === 0) code = 1;
-          all.push(r);
-          lines.push(opts.json ? JSON.stringify(fileCheckRecord(r)) : formatFileCheck(r));
-        }
-      }
+          lines.push(opts.json ? JSON.stringify(enginesCheckRecord(ev, i, j)) : formatEnginesCheck(ev, i, j));
+        });
+      });
       printLines(ctx.io, lines);
-      if (opts.engine !== 'emulator') {
-        const report = checkEngineReport(all, opts.engine);
+      if (ev.mode !== 'emulator') {
+        const readable = (k: number): FileCheck[] => ev.runs[k].inputs.flatMap((x) => x.results.filter((r) => r.status !== 'unreadable'));
+        const report = enginesCheckReport(ev, readable);
         for (const l of report.lines) ctx.io.err(`seccheck: ${l}\n`);
         if ((report.disagreements > 0 || report.kernelRejected > 0) && code === 0) code = 1;
       }

@@ -1,14 +1,14 @@
-// seccheck eval FILTER --cases CASES.jsonl [--json] [--endian little|big] [--kernel VERSION] [--engine E] [--format F] [--thread T] [--env K=V]...
+// seccheck eval FILTER --cases CASES.jsonl [--json] [--endian little|big] [--kernel VERSION] [--engine E[,E...]] [--format F] [--thread T] [--env K=V]...
 // seccheck eval FILTER --arch A --syscall S [--args a,b,...] [--ip N] [--json] ...
 import type { Command } from 'commander';
 import type { Endian } from 'unicorn-bpf-emulator';
 import { loadAcceptedPrograms } from '../check_files.js';
-import { requireKernelEngine } from '../engines/kernel.js';
 import { SeccheckError } from '../errors.js';
-import { caseVerdictRecord, engineReport, evaluatePrograms, formatCaseVerdict, type EngineChoice } from '../evaluate.js';
+import { enginesRecord, enginesReport, evaluateOnEngines, formatEnginesLine } from '../evaluate_engines.js';
 import { caseFromOptions, readCases, type Case } from '../formats/cases.js';
 import { resolveKernel } from '../kernel.js';
-import { endianOption, engineOption, printLines, type CommandContext } from './context.js';
+import { endianOption, printLines, type CommandContext } from './context.js';
+import { ENGINE_LIST_HELP, engineListOption, resolveEngineList } from './engine_option.js';
 import { addInputOptions, inputArgument, loadOptionsFrom, printWarnings, type InputOptionValues } from './input_options.js';
 
 interface EvalOptions extends InputOptionValues {
@@ -19,7 +19,7 @@ interface EvalOptions extends InputOptionValues {
   readonly json?: boolean;
   readonly endian: Endian;
   readonly kernel?: string;
-  readonly engine: EngineChoice;
+  readonly engine: string;
 }
 
 export function registerEval(program: Command, ctx: CommandContext): void {
@@ -35,7 +35,7 @@ export function registerEval(program: Command, ctx: CommandContext): void {
     .option('--json', 'one JSON object per case: {"action", "data", "raw"} (and "thread" first for thread maps)')
     .addOption(endianOption())
     .option('--kernel <version>', 'kernel to emulate, e.g. 6.1 (default: the running kernel)')
-    .addOption(engineOption('run the cases'));
+    .addOption(engineListOption('run the cases'));
   addInputOptions(cmd)
     .addHelpText('after', [
       '',
@@ -50,20 +50,25 @@ export function registerEval(program: Command, ctx: CommandContext): void {
       '"kernel": "agree"|"disagree"|"skipped" (with "reason"), prints each disagreement on',
       'stderr and exits 1 on any. An x86_64 kernel runs the x86_64, x86 (int 0x80) and x32',
       'cases with ip 0; other cases are skipped, with the reason.',
+      '',
+      ...ENGINE_LIST_HELP,
+      'In the JSON lines of two engines besides the emulator, "outcome" is the first one\'s,',
+      '"kernel" the verdict over all (disagree if any disagrees) and "engines" maps each',
+      'engine to {"outcome", "verdict", "reason"?}. Unless --kernel is given, the emulator',
+      'emulates each engine\'s own kernel (a VM\'s Debian 6.1, else the running one).',
     ].join('\n'))
     .action((filter: string | undefined, opts: EvalOptions) => {
-      if (opts.engine !== 'emulator') requireKernelEngine();
-      const kernel = resolveKernel(opts.kernel);
+      const engines = resolveEngineList(opts.engine);
+      if (opts.kernel !== undefined) resolveKernel(opts.kernel); // a bad --kernel fails before any engine starts
       const single = singleCase(opts);
       const load = loadOptionsFrom(opts);
       const { loaded, programs } = loadAcceptedPrograms(inputArgument(filter, opts, 'filter'), { ...load, endian: opts.endian });
       const cases = single ? [single] : readCases(opts.cases as string);
       printWarnings(ctx.io, loaded.source, loaded.warnings);
-      const verdicts = evaluatePrograms(loaded.format, programs, cases, { kernel, engine: opts.engine });
-      printLines(ctx.io, verdicts.map((v) => (opts.json ? JSON.stringify(caseVerdictRecord(v)) : formatCaseVerdict(v))));
+      const ev = evaluateOnEngines(loaded.format, programs, cases, engines.others, { kernel: opts.kernel, withEmulator: engines.withEmulator });
+      printLines(ctx.io, ev.verdicts.map((_, i) => (opts.json ? JSON.stringify(enginesRecord(ev, i)) : formatEnginesLine(ev, i))));
       ctx.exitCode = 0;
-      if (opts.engine === 'emulator') return;
-      const report = engineReport(loaded.source, verdicts, opts.engine);
+      const report = enginesReport(loaded.source, ev);
       for (const l of report.lines) ctx.io.err(`seccheck: ${l}\n`);
       if (report.disagreements > 0) ctx.exitCode = 1;
     });

@@ -1,6 +1,7 @@
 // The Engine abstraction (DESIGN.md "Engine"): one interface over the places
-// a seccomp stack can be evaluated — the emulator, the running kernel — so
-// that cases, reports and comparisons do not care which one answered.
+// a seccomp stack can be evaluated — the emulator, the running kernel, a VM
+// booting another kernel, a container — so that cases, reports and
+// comparisons do not care which one answered.
 // Every engine returns Outcomes: what a process would observe from outside.
 import type { ArchInfo, Outcome, Program } from 'unicorn-bpf-emulator';
 
@@ -17,7 +18,7 @@ export interface EngineCase {
 
 /**
  * What an engine reports for one case: an Outcome, or why there is none.
- * Only the kernel engine produces the non-Outcome kinds:
+ * Only the engines that run the probe (kernel, vm:*, container:*) produce the non-Outcome kinds:
  * - skipped: this engine cannot produce the case (an arch this kernel does
  *   not run, an instruction pointer it fills itself), or the probe cannot
  *   show it without really running the syscall (x86_64 uretprobe/uprobe,
@@ -64,10 +65,32 @@ export interface EngineRunOptions {
   readonly execute?: boolean;
 }
 
-export type EngineName = 'emulator' | 'kernel';
+/**
+ * Where a stack is evaluated: the emulator, the running kernel (native
+ * probe), a qemu-system VM booting a kernel for ARCH (containers/vm), or the
+ * probe in a container (containers/docker). registry.ts resolves the names.
+ */
+export type EngineName = 'emulator' | 'kernel' | `vm:${string}` | `container:${string}`;
+
+/** One stack and its cases: a unit of Engine.runMany. */
+export interface EngineJob {
+  readonly stack: readonly Program[];
+  readonly cases: readonly EngineCase[];
+  readonly opts?: EngineRunOptions;
+}
 
 export interface Engine {
   readonly name: EngineName;
+  /**
+   * Node's name (process.arch) for the kernel the cases run on, for the skip
+   * rules (kernelSkipReason, kernelAbi); absent for the emulator.
+   */
+  readonly kernelArch?: string;
+  /**
+   * The release (uname -r) of the kernel the cases run on when it is not
+   * the running one (a VM's), so that the emulator can emulate that kernel.
+   */
+  kernelRelease?(): string;
   /**
    * Load `stack` (oldest first) into one fresh task with no_new_privs set,
    * one seccomp(2) call per program with `flags` (one value for all, or one
@@ -79,6 +102,20 @@ export interface Engine {
    * case, in order: no tracer, no listener, SIGSYS handled.
    */
   run(stack: readonly Program[], cases: readonly EngineCase[], opts?: EngineRunOptions): EngineOutcome[];
+  /**
+   * run() for several stacks at once, one outcome list per job. Engines with
+   * a high fixed cost per call (a VM boot, a container start) offer it so
+   * that callers can pay that cost once (batch.ts).
+   */
+  runMany?(jobs: readonly EngineJob[]): EngineOutcome[][];
+  /** check() for several stacks at once (see runMany). */
+  checkMany?(jobs: readonly EngineCheckJob[]): EngineCheckStep[][];
+}
+
+/** One stack and its flags: a unit of Engine.checkMany. */
+export interface EngineCheckJob {
+  readonly stack: readonly Program[];
+  readonly flags?: number | readonly number[];
 }
 
 /** The flags of the i-th seccomp(2) call. */

@@ -1,6 +1,9 @@
-// Engines: one interface (check, run -> Outcomes) over the emulator and the
-// running kernel, and the rules for comparing them.
-export type { Engine, EngineCase, EngineCheckStep, EngineName, EngineOutcome, EngineRunOptions } from './engine.js';
+// Engines: one interface (check, run -> Outcomes) over the emulator, the
+// running kernel and the VMs and containers (by name: registry.ts), and the
+// rules for comparing them.
+export type { Engine, EngineCase, EngineCheckJob, EngineCheckStep, EngineJob, EngineName, EngineOutcome, EngineRunOptions } from './engine.js';
+export { ENGINE_NAMES, engineByName, enginesByName, parseEngineList, registerEngine, type EngineFactory, type KnownEngineName } from './registry.js';
+export { withBatchedRuns } from './batch.js';
 export { emulator, emulatorEngine, type EmulatorCheckStep, type EmulatorEngine, type EmulatorEngineOptions } from './emulator.js';
 export {
   kernel, kernelAvailability, kernelEngine, KernelUnavailableError, requireKernelEngine,

@@ -2,12 +2,12 @@
 // Every stack is installed in a forked child behind a guard filter, never in
 // this process (DESIGN.md "Safety of the kernel probe"); cases the kernel
 // cannot produce are skipped with a reason (kernel_skip.ts).
-import { __X32_SYSCALL_BIT, type Program } from 'unicorn-bpf-emulator';
+import type { Program } from 'unicorn-bpf-emulator';
 import { kernelCheck } from '../../native/install.js';
 import { kernelProbeUnavailable, kernelRun, type KernelCase } from '../../native/probe.js';
 import { SeccheckError } from '../errors.js';
 import type { Engine, EngineCase, EngineCheckStep, EngineOutcome, EngineRunOptions } from './engine.js';
-import { kernelAbi, kernelSkipReason, stackReadsInstructionPointer } from './kernel_skip.js';
+import { kernelSkipReason, probeAbi, stackReadsInstructionPointer } from './kernel_skip.js';
 
 /** A step of the kernel's check, with seccomp(2)'s return value. */
 export interface KernelCheckStep extends EngineCheckStep {
@@ -17,6 +17,7 @@ export interface KernelCheckStep extends EngineCheckStep {
 
 export interface KernelEngine extends Engine {
   readonly name: 'kernel';
+  readonly kernelArch: string;
   check(stack: readonly Program[], flags?: number | readonly number[]): KernelCheckStep[];
 }
 
@@ -50,6 +51,7 @@ export function requireKernelEngine(): void {
 export function kernelEngine(opts: KernelEngineOptions = {}): KernelEngine {
   return {
     name: 'kernel',
+    kernelArch: process.arch,
     check(stack, flags) {
       requireKernelEngine();
       return kernelCheck(stack, { flags, noNewPrivs: true, timeoutMs: opts.timeoutMs });
@@ -59,17 +61,6 @@ export function kernelEngine(opts: KernelEngineOptions = {}): KernelEngine {
       return runOnKernel(stack, cases, { threads: runOpts?.threads ?? 'single', execute: runOpts?.execute ?? false, timeoutMs: opts.timeoutMs });
     },
   };
-}
-
-/**
- * The probe ABI for a runnable case. An x32 case whose nr lacks the x32 bit
- * is the same seccomp_data as a native one (AUDIT_ARCH_X86_64, that nr, made
- * with the same `syscall` instruction), so it is made as a native case: the
- * probe's rules for native numbers (uretprobe/uprobe) then apply to it too.
- */
-function probeAbi(c: EngineCase): KernelCase['abi'] {
-  const abi = kernelAbi(c.arch.name)!;
-  return abi === 'x32' && (c.nr & __X32_SYSCALL_BIT) === 0 ? 'native' : abi;
 }
 
 interface RunOnKernel {

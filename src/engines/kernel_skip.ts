@@ -12,7 +12,7 @@
 // The probe adds skips of its own, for what it cannot show without really
 // running the syscall (native/probe.ts: uretprobe/uprobe; an action weaker
 // than TRACE from a stack that can return an unknown action there).
-import { OP, type Program } from 'unicorn-bpf-emulator';
+import { __X32_SYSCALL_BIT, OP, type Program } from 'unicorn-bpf-emulator';
 import type { EngineCase } from './engine.js';
 
 /** How the probe makes a syscall: the KernelCase ABI. */
@@ -35,6 +35,19 @@ const KERNEL_NAME: Readonly<Record<string, string>> = { x64: 'x86_64', arm64: 'a
 export function kernelAbi(archName: string, nodeArch: string = process.arch): KernelAbi | undefined {
   const table = RUNNABLE[nodeArch];
   return table !== undefined && Object.hasOwn(table, archName) ? table[archName] : undefined;
+}
+
+/**
+ * The probe ABI for a case this kernel can run (kernelSkipReason null). An
+ * x32 case whose nr lacks the x32 bit is the same seccomp_data as a native
+ * one (AUDIT_ARCH_X86_64, that nr, made with the same `syscall`
+ * instruction), so it is made as a native case: the probe's rules for native
+ * numbers (uretprobe/uprobe) then apply to it too.
+ */
+export function probeAbi(c: EngineCase, nodeArch: string = process.arch): KernelAbi {
+  const abi = kernelAbi(c.arch.name, nodeArch);
+  if (abi === undefined) throw new Error(`probeAbi: ${c.arch.name} is not runnable on ${nodeArch}`);
+  return abi === 'x32' && (c.nr & __X32_SYSCALL_BIT) === 0 ? 'native' : abi;
 }
 
 /** Does any program of the stack load seccomp_data.instruction_pointer (offsets 8 and 12)? */

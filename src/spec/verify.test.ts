@@ -13,7 +13,7 @@ import { BPF_JUMP, BPF_STMT, encodeProgram, OP, SECCOMP_RET_LOG, type Insn } fro
 import { emulatorEngine } from '../engines/emulator.js';
 import type { Engine, EngineOutcome } from '../engines/engine.js';
 import { parseSpec } from './spec.js';
-import { formatKernelCounts, formatResult, resultRecord, verifySpec, type VerifyOptions, type VerifyResult } from './verify.js';
+import { formatEngineCounts, formatKernelCounts, formatResult, resultRecord, verifySpec, type VerifyOptions, type VerifyResult } from './verify.js';
 
 const AUDIT_ARCH_X86_64 = 0xc000003e;
 const ALLOW = 0x7fff0000;
@@ -263,5 +263,36 @@ describe('verifySpec --engine kernel|both (stand-in kernel engines)', () => {
     const a = verify(GE_0X10, SPEC, { engine: 'both', kernelEngine: faithful });
     const b = verify(GE_0X10, SPEC, { engine: 'both', kernelEngine: faithful });
     expect(JSON.stringify(a.results.map(resultRecord))).toBe(JSON.stringify(b.results.map(resultRecord)));
+  });
+
+  it('several confirming engines: all must hold; one runMany call each; counts per engine; the failing engine is named', () => {
+    const many: number[] = [];
+    const vmA: Engine = {
+      ...faithful, name: 'vm:a', kernelArch: 'x64',
+      runMany: (jobs) => (many.push(jobs.length), jobs.map((j) => faithful.run(j.stack, j.cases))),
+    };
+    const vmB: Engine = { ...answering({ kind: 'errno', errno: 1 }), name: 'vm:b' };
+    sent.length = 0;
+    const r = verify(GE_0X10, SPEC, { engine: 'both', engines: [vmA, vmB] });
+    expect(many).toEqual([1]);
+    expect(sent).toHaveLength(1);
+    expect(r.pass).toBe(false);
+    expect(r.confirmedBy).toEqual(['vm:a', 'vm:b']);
+    expect(Object.keys(r.engines!)).toEqual(['vm:a', 'vm:b']);
+    expect(r.engines!['vm:a'].disagree).toBe(0);
+    expect(r.engines!['vm:b'].disagree).toBeGreaterThan(0);
+    expect(r.kernel!.cases).toBe(r.engines!['vm:a'].cases + r.engines!['vm:b'].cases);
+    expect(summary(r)[0]).toMatch(/: emulator and vm:b disagree: emulator: ALLOW \(runs\); vm:b: errno 1; counterexample: /);
+    expect(r.results[0].counterexample?.engine).toBe('vm:b');
+    expect((resultRecord(r.results[0]) as { counterexample: Record<string, unknown> }).counterexample.engine).toBe('vm:b');
+    expect(formatEngineCounts(r)).toEqual([
+      `vm:a: ${r.engines!['vm:a'].cases} cases, 0 skipped, 0 disagree`,
+      `vm:b: ${r.engines!['vm:b'].cases} cases, 0 skipped, ${r.engines!['vm:b'].disagree} disagree`,
+    ]);
+    // One engine alone that is not the kernel: its name on the counts line.
+    const one = verify(GE_0X10, SPEC, { engine: 'both', engines: [vmA] });
+    expect(one.pass).toBe(true);
+    expect(one.engines).toBeUndefined();
+    expect(formatEngineCounts(one)).toEqual([`vm:a: ${one.kernel!.cases} cases, 0 skipped, 0 disagree`]);
   });
 });

@@ -6,9 +6,11 @@
 // argument space built from the filter's and the spec's own constants, and
 // the result says "sampled". Every counterexample was run on the compiled
 // engine. With engine 'kernel' or 'both', every concrete case an expectation
-// was decided on (witnesses, samples, counterexamples) also runs on the
-// kernel engine, one kernel.run call per arch, and the kernel's Outcome
-// judges the expectation ('both': a disagreement fails it too).
+// was decided on (witnesses, samples, counterexamples) also runs on each
+// confirming engine (the kernel engine by default; a VM, a container), one
+// run call per arch (one runMany call, so one VM boot, where the engine has
+// it), and each engine's Outcome judges the expectation ('both': a
+// disagreement with the emulator fails it too).
 import {
   ARCHES, __X32_SYSCALL_BIT, actionOutcome, archByName, archesByAuditArch, compileFilter, decodeAction, DEFAULT_CONTEXT, formatAction, formatOutcome,
   seccompData, seccompDataFromWords, seccompDataWords, SECCOMP_DATA_WORDS, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO,
@@ -42,6 +44,8 @@ export interface Counterexample {
   readonly kernel?: EngineOutcome;
   /** --engine both: the emulator and the kernel disagree on this data; that is the failure. */
   readonly disagreement?: boolean;
+  /** The confirming engine `kernel` comes from, when it is not the kernel engine ("vm:aarch64"). */
+  readonly engine?: string;
 }
 
 /** Where verify runs its concrete cases: the emulator (default), the kernel, or both, compared. */
@@ -65,8 +69,10 @@ export interface ExpectationResult {
   /** Cases (arch x syscall) checked. */
   readonly cases: number;
   readonly counterexample?: Counterexample;
-  /** --engine kernel|both. */
+  /** --engine kernel|both: over all confirming engines. */
   readonly kernel?: KernelCounts;
+  /** Two or more confirming engines: each one's counts, by name. */
+  readonly engines?: Readonly<Record<string, KernelCounts>>;
 }
 
 export interface VerifyResult {
@@ -75,8 +81,12 @@ export interface VerifyResult {
   readonly engine: VerifyEngine;
   readonly results: readonly ExpectationResult[];
   readonly pass: boolean;
-  /** --engine kernel|both: distinct cases run on the kernel engine. */
+  /** --engine kernel|both: distinct cases run on the confirming engines (summed over them). */
   readonly kernel?: KernelCounts;
+  /** The confirming engines' names, in order (absent with the emulator alone). */
+  readonly confirmedBy?: readonly string[];
+  /** Two or more confirming engines: each one's counts, by name. */
+  readonly engines?: Readonly<Record<string, KernelCounts>>;
 }
 
 export interface VerifyOptions {
@@ -88,6 +98,8 @@ export interface VerifyOptions {
   readonly engine?: VerifyEngine;
   /** The engine standing for the kernel (default: the kernel engine); tests put a stand-in here. */
   readonly kernelEngine?: Engine;
+  /** The confirming engines (a VM, a container, the kernel), each judged as kernelEngine is; overrides kernelEngine. */
+  readonly engines?: readonly Engine[];
 }
 
 interface ArchRun {
@@ -125,8 +137,12 @@ export function verifySpec(spec: Spec, opts: VerifyOptions = {}): VerifyResult {
   if (filterFile === undefined) throw new SeccheckError(spec.file, undefined, 'the spec names no filter; give one with --filter');
   const samples = opts.samples ?? 4000;
   const engine = opts.engine ?? 'emulator';
-  if (engine !== 'emulator' && opts.kernelEngine === undefined) requireKernelEngine();
+  if (engine !== 'emulator' && opts.kernelEngine === undefined && opts.engines === undefined) requireKernelEngine();
   const collect = engine !== 'emulator';
+  const confirming = opts.engines ?? [opts.kernelEngine ?? defaultKernelEngine];
+  if (collect && confirming.length === 0) throw new Error('verifySpec: no confirming engine');
+  // The kernels the confirming engines run on decide which foreign ABIs they can make (kernelForeignProbes).
+  const kernelArches = [...new Set(confirming.map((c) => c.kernelArch ?? process.arch))];
   const runs = spec.arches.map((abi) => archRun(spec, filterFile, abi));
   const specConstants = spec.expect.flatMap((e) => (e.kind === 'syscalls' ? e.args.flatMap((a) => a.conds.flatMap((c) => (c.kind === 'mask' ? [c.mask, c.value] : [c.value]))) : []));
 
@@ -162,7 +178,7 @@ export function verifySpec(spec: Spec, opts: VerifyOptions = {}): VerifyResult {
         for (const s of x32.syscalls) checkSyscall(x32.abi, 'x32', s.nr, s.verdict, null, []);
       } else {
         const foreign = checkCase({ run: r, abi: r.abi, label: 'foreign', nr: 0, verdict: r.explanation.foreign.verdict, conds: [], earlier: [], matcher: e.action, pool, samples, collect });
-        outcomes.push(notListed(foreign, r, spec, e.action));
+        outcomes.push(notListed(foreign, r, spec, e.action, kernelArches));
         // Arches the filter names that the spec does not list are foreign too.
         for (const v of r.explanation.foreign.excluded) {
           if (spec.arches.some((a) => a.auditArch === v)) continue;
@@ -185,9 +201,34 @@ export function verifySpec(spec: Spec, opts: VerifyOptions = {}): VerifyResult {
     const results = spec.expect.map((e, i) => emulatorResult(e, decided[i]));
     return { spec: spec.file, filter: filterFile, engine, results, pass: results.every((r) => r.pass) };
   }
-  const onKernel = runProbes(runs, decided.flat(), opts.kernelEngine ?? defaultKernelEngine);
-  const results = spec.expect.map((e, i) => kernelResult(e, decided[i], onKernel, engine));
-  return { spec: spec.file, filter: filterFile, engine, results, pass: results.every((r) => r.pass), kernel: onKernel.counts };
+  const named = (c: Engine): string | undefined => (c.name === 'kernel' ? undefined : c.name);
+  const onEngines = confirming.map((c) => runProbes(runs, decided.flat(), c));
+  const results = spec.expect.map((e, i) => combineResults(confirming.map((c, k) => kernelResult(e, decided[i], onEngines[k], engine, named(c))), confirming));
+  return {
+    spec: spec.file, filter: filterFile, engine, results, pass: results.every((r) => r.pass),
+    kernel: sumCounts(onEngines.map((o) => o.counts)), confirmedBy: confirming.map((c) => c.name),
+    ...(confirming.length > 1 ? { engines: countsByEngine(confirming, onEngines.map((o) => o.counts)) } : {}),
+  };
+}
+
+const sumCounts = (cs: readonly KernelCounts[]): KernelCounts =>
+  cs.reduce((a, c) => ({ cases: a.cases + c.cases, skipped: a.skipped + c.skipped, disagree: a.disagree + c.disagree }), { cases: 0, skipped: 0, disagree: 0 });
+
+const countsByEngine = (engines: readonly Engine[], counts: readonly KernelCounts[]): Record<string, KernelCounts> =>
+  Object.fromEntries(engines.map((e, k) => [e.name, counts[k]]));
+
+/** One expectation over every confirming engine: it holds if it holds on each; the first engine that fails it gives the counterexample. */
+function combineResults(rs: readonly ExpectationResult[], engines: readonly Engine[]): ExpectationResult {
+  if (rs.length === 1) return rs[0];
+  const failed = rs.find((r) => !r.pass);
+  const { counterexample: _cx, ...first } = rs[0];
+  return {
+    ...first,
+    pass: failed === undefined,
+    ...(failed?.counterexample ? { counterexample: failed.counterexample } : {}),
+    kernel: sumCounts(rs.map((r) => r.kernel!)),
+    engines: countsByEngine(engines, rs.map((r) => r.kernel!)),
+  };
 }
 
 /** The emulator's result: the first failing case decides. */
@@ -223,12 +264,16 @@ function engineCaseOf(d: SeccompData, readsIp: boolean): EngineCase | undefined 
   return arch === undefined ? undefined : { arch, nr: d.nr | 0, args: d.args, ip: readsIp ? d.instruction_pointer : 0n };
 }
 
-/** Every distinct probe of an arch run, in first-seen order, in one kernel.run call per arch run. */
+/**
+ * Every distinct probe of an arch run, in first-seen order, in one
+ * kernel.run call per arch run, or one kernel.runMany call for all of them.
+ */
 function runProbes(runs: readonly ArchRun[], outcomes: readonly CaseOutcome[], kernel: Engine): KernelRuns {
   const byRun = new Map<ArchRun, Map<string, EngineOutcome>>();
   let cases = 0;
   let skipped = 0;
   let disagree = 0;
+  const pending: { r: ArchRun; keys: string[]; batch: EngineCase[]; raws: number[]; results: Map<string, EngineOutcome> }[] = [];
   for (const r of runs) {
     const readsIp = stackReadsInstructionPointer([r.program]);
     const keys: string[] = [];
@@ -251,14 +296,22 @@ function runProbes(runs: readonly ArchRun[], outcomes: readonly CaseOutcome[], k
         }
       }
     }
-    if (batch.length > 0) {
-      const got = kernel.run([r.program], batch);
-      if (got.length !== batch.length) throw new Error(`the kernel engine returned ${got.length} outcomes for ${batch.length} cases`);
-      got.forEach((k, i) => {
-        results.set(keys[i], k);
-        if (k.kind !== 'skipped' && !outcomesEqual(emulatorOutcome(raws[i], batch[i].nr, batch[i].arch.auditArch), k)) disagree++;
-      });
-    }
+    pending.push({ r, keys, batch, raws, results });
+  }
+  const toRun = pending.filter((p) => p.batch.length > 0);
+  const { runMany } = kernel;
+  const answers = runMany !== undefined && toRun.length > 0
+    ? runMany.call(kernel, toRun.map((p) => ({ stack: [p.r.program], cases: p.batch })))
+    : toRun.map((p) => kernel.run([p.r.program], p.batch));
+  toRun.forEach(({ keys, batch, raws, results }, j) => {
+    const got = answers[j];
+    if (got.length !== batch.length) throw new Error(`the ${kernel.name} engine returned ${got.length} outcomes for ${batch.length} cases`);
+    got.forEach((k, i) => {
+      results.set(keys[i], k);
+      if (k.kind !== 'skipped' && !outcomesEqual(emulatorOutcome(raws[i], batch[i].nr, batch[i].arch.auditArch), k)) disagree++;
+    });
+  });
+  for (const { r, results } of pending) {
     for (const k of results.values()) {
       cases++;
       if (k.kind === 'skipped') skipped++;
@@ -322,7 +375,7 @@ function kernelMatches(p: Probe, k: EngineOutcome): boolean {
  * disagreement fails too. A case with no probe keeps the emulator's
  * decision. The first failing probe, in case order, is the counterexample.
  */
-function kernelResult(e: Expectation, outcomes: readonly CaseOutcome[], onKernel: KernelRuns, engine: 'kernel' | 'both'): ExpectationResult {
+function kernelResult(e: Expectation, outcomes: readonly CaseOutcome[], onKernel: KernelRuns, engine: 'kernel' | 'both', engineName?: string): ExpectationResult {
   let cases = 0;
   let skipped = 0;
   let disagree = 0;
@@ -339,7 +392,7 @@ function kernelResult(e: Expectation, outcomes: readonly CaseOutcome[], onKernel
       if (k === undefined) throw new Error('a probe was not run on the kernel engine');
       cases++;
       const emulatorOk = actionMatches(p.matcher, p.raw, p.run.abi.name);
-      const cx: Counterexample = { abi: p.label, data: p.data, raw: p.raw, kernel: k };
+      const cx: Counterexample = { abi: p.label, data: p.data, raw: p.raw, kernel: k, ...(engineName === undefined ? {} : { engine: engineName }) };
       if (k.kind === 'skipped') {
         skipped++;
         if (!emulatorOk) {
@@ -633,12 +686,12 @@ function notCondsDnf(conds: readonly ArgConds[], abi: ArchInfo): Dnf {
  * compare with, which may include an arch the spec lists; a counterexample
  * with such a value is moved to one no one names, or dropped (sampled).
  */
-function notListed(o: CaseOutcome, r: ArchRun, spec: Spec, m: ActionMatcher): CaseOutcome {
+function notListed(o: CaseOutcome, r: ArchRun, spec: Spec, m: ActionMatcher, kernelArches: readonly string[]): CaseOutcome {
   const cx = o.counterexample;
   const listed = new Set(spec.arches.map((a) => a.auditArch >>> 0));
   const named = new Set([...listed, ...r.explanation.foreign.excluded.map((v) => v >>> 0)]);
   // Probes with a listed arch are not foreign; the ABIs a kernel can make that no one names are, and the kernel can show them.
-  const probes = o.probes === undefined ? undefined : [...o.probes.filter((p) => !listed.has(p.data.arch >>> 0)), ...kernelForeignProbes(o.probes, r, named, m)];
+  const probes = o.probes === undefined ? undefined : [...o.probes.filter((p) => !listed.has(p.data.arch >>> 0)), ...kernelForeignProbes(o.probes, r, named, m, kernelArches)];
   const withProbes = (x: CaseOutcome, extra: readonly Probe[] = []): CaseOutcome => (probes === undefined ? x : { ...x, probes: [...extra, ...probes] });
   if (cx === undefined || !listed.has(cx.data.arch >>> 0)) return withProbes(o);
   for (const arch of [0x12345678, 0xdeadbeef, 0, 1]) {
@@ -652,9 +705,9 @@ function notListed(o: CaseOutcome, r: ArchRun, spec: Spec, m: ActionMatcher): Ca
   return withProbes({ pass: true, sampled: true });
 }
 
-/** The foreign probes again with the arch of each ABI this kernel runs that no one names (i386 on an x86_64 kernel). */
-function kernelForeignProbes(probes: readonly Probe[], r: ArchRun, named: ReadonlySet<number>, m: ActionMatcher): Probe[] {
-  const abis = ARCHES.filter((a) => a.nrBits === 0 && !named.has(a.auditArch >>> 0) && kernelAbi(a.name) !== undefined);
+/** The foreign probes again with the arch of each ABI a confirming engine's kernel runs that no one names (i386 on an x86_64 kernel). */
+function kernelForeignProbes(probes: readonly Probe[], r: ArchRun, named: ReadonlySet<number>, m: ActionMatcher, kernelArches: readonly string[]): Probe[] {
+  const abis = ARCHES.filter((a) => a.nrBits === 0 && !named.has(a.auditArch >>> 0) && kernelArches.some((k) => kernelAbi(a.name, k) !== undefined));
   const base = probes.find((p) => !named.has(p.data.arch >>> 0));
   if (base === undefined) return [];
   return abis.map((a) => {
@@ -766,16 +819,24 @@ export function formatResult(r: ExpectationResult, specFile: string): string {
   if (r.pass || cx === undefined) return head + how;
   const data = `counterexample: ${formatCounterexample(cx)}`;
   if (cx.kernel === undefined) return `${head}${how}: got ${formatAction(cx.raw)}; ${data}`;
+  const by = cx.engine ?? 'kernel';
   if (cx.disagreement) {
     const emulated = formatOutcome(actionOutcome(decodeAction(cx.raw), { nr: cx.data.nr, arch: cx.data.arch }, DEFAULT_CONTEXT));
-    return `${head}${how}: emulator and kernel disagree: emulator: ${formatAction(cx.raw)} (${emulated}); kernel: ${formatEngineOutcome(cx.kernel)}; ${data}`;
+    return `${head}${how}: emulator and ${by} disagree: emulator: ${formatAction(cx.raw)} (${emulated}); ${by}: ${formatEngineOutcome(cx.kernel)}; ${data}`;
   }
-  return `${head}${how}: got ${formatAction(cx.raw)}; kernel: ${formatEngineOutcome(cx.kernel)}; ${data}`;
+  return `${head}${how}: got ${formatAction(cx.raw)}; ${by}: ${formatEngineOutcome(cx.kernel)}; ${data}`;
 }
 
-/** "kernel: 120 cases, 3 skipped" (and ", 0 disagree" with --engine both). */
-export function formatKernelCounts(c: KernelCounts, engine: VerifyEngine): string {
-  return `kernel: ${c.cases} case${c.cases === 1 ? '' : 's'}, ${c.skipped} skipped${engine === 'both' ? `, ${c.disagree} disagree` : ''}`;
+/** "kernel: 120 cases, 3 skipped" (and ", 0 disagree" with --engine both); `label` names another confirming engine. */
+export function formatKernelCounts(c: KernelCounts, engine: VerifyEngine, label = 'kernel'): string {
+  return `${label}: ${c.cases} case${c.cases === 1 ? '' : 's'}, ${c.skipped} skipped${engine === 'both' ? `, ${c.disagree} disagree` : ''}`;
+}
+
+/** The counts lines of a result: one per confirming engine, under its name ("kernel: ..." for the kernel engine alone). */
+export function formatEngineCounts(r: VerifyResult): string[] {
+  if (r.kernel === undefined) return [];
+  if (r.engines !== undefined) return Object.entries(r.engines).map(([name, c]) => formatKernelCounts(c, r.engine, name));
+  return [formatKernelCounts(r.kernel, r.engine, r.confirmedBy?.[0] ?? 'kernel')];
 }
 
 export function resultRecord(r: ExpectationResult): Record<string, unknown> {
@@ -789,6 +850,7 @@ export function resultRecord(r: ExpectationResult): Record<string, unknown> {
     method: r.sampled ? 'sampled' : 'exact',
     cases: r.cases,
     ...(r.kernel ? { kernel: r.kernel } : {}),
+    ...(r.engines ? { engines: r.engines } : {}),
     ...(cx
       ? {
         counterexample: {
@@ -802,6 +864,7 @@ export function resultRecord(r: ExpectationResult): Record<string, unknown> {
           ...(cx.kernel === undefined ? {} : { kernel: outcomeRecord(cx.kernel) }),
           ...(cx.kernel?.kind === 'skipped' ? { kernel_skipped: cx.kernel.reason } : {}),
           ...(cx.disagreement ? { disagreement: true } : {}),
+          ...(cx.engine === undefined ? {} : { engine: cx.engine }),
         },
       }
       : {}),
