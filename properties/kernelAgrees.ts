@@ -5,10 +5,10 @@
 // seccomp_data and sends it in one call. Cases the kernel cannot make
 // (foreign arches, what the probe skips) are not disagreements.
 import fc from 'fast-check';
-import { ARCHES, __X32_SYSCALL_BIT, archesByAuditArch, type ArchInfo, type Program, type SeccompData } from 'unicorn-bpf-emulator';
+import { ARCHES, __X32_SYSCALL_BIT, type Program, type SeccompData } from 'unicorn-bpf-emulator';
 import { compareOutcomes } from '../src/engines/compare.js';
 import { emulator } from '../src/engines/emulator.js';
-import type { EngineCase } from '../src/engines/engine.js';
+import { engineCaseOf } from '../src/engines/engine_case.js';
 import { formatEngineOutcome } from '../src/engines/format.js';
 import { kernel, requireKernelEngine } from '../src/engines/kernel.js';
 import { kernelAbi, stackReadsInstructionPointer } from '../src/engines/kernel_skip.js';
@@ -25,18 +25,6 @@ export interface KernelAgreesOptions {
   /** Batch size bounds per property run (default 1..256). */
   readonly minBatch?: number;
   readonly maxBatch?: number;
-}
-
-/**
- * The engine case for a seccomp_data, or undefined when its arch is no ABI
- * seccheck knows (no kernel can make it). AUDIT_ARCH_X86_64 with the x32
- * bit in nr is an x32 call. `ip` is the case's instruction pointer.
- */
-function engineCaseOf(d: SeccompData, ip: bigint): EngineCase | undefined {
-  const abis = archesByAuditArch(d.arch);
-  const x32 = (d.nr & __X32_SYSCALL_BIT) !== 0 ? abis.find((a) => a.nrBits === __X32_SYSCALL_BIT) : undefined;
-  const arch: ArchInfo | undefined = x32 ?? abis.find((a) => a.nrBits === 0);
-  return arch === undefined ? undefined : { arch, nr: d.nr | 0, args: d.args, ip };
 }
 
 /** The first case of a batch on which the kernel (running `onKernel`) and the emulator (running `onEmulator`) disagree, as a message; null if none. */

@@ -15,3 +15,4 @@ export {
   type Comparison, type ComparisonCounts,
 } from './compare.js';
 export { comparisonRecord, formatEngineOutcome, outcomeRecord } from './format.js';
+export { engineCaseOf } from './engine_case.js';

@@ -19,6 +19,7 @@ import {
 } from 'unicorn-bpf-emulator';
 import { outcomesEqual } from '../engines/compare.js';
 import type { Engine, EngineCase, EngineOutcome } from '../engines/engine.js';
+import { engineCaseOf } from '../engines/engine_case.js';
 import { formatEngineOutcome, outcomeRecord } from '../engines/format.js';
 import { kernel as defaultKernelEngine, requireKernelEngine } from '../engines/kernel.js';
 import { kernelAbi, stackReadsInstructionPointer } from '../engines/kernel_skip.js';
@@ -251,18 +252,6 @@ interface KernelRuns {
 
 const caseKey = (d: SeccompData): string => `${d.arch >>> 0}:${d.nr | 0}:${d.args.join(',')}:${d.instruction_pointer}`;
 
-/**
- * The engine case for a seccomp_data, or undefined when its arch value is
- * no ABI seccheck knows (no kernel can make it). AUDIT_ARCH_X86_64 with the
- * x32 bit in nr is an x32 call.
- */
-function engineCaseOf(d: SeccompData, readsIp: boolean): EngineCase | undefined {
-  const abis = archesByAuditArch(d.arch);
-  const x32 = (d.nr & __X32_SYSCALL_BIT) !== 0 ? abis.find((a) => a.nrBits === __X32_SYSCALL_BIT) : undefined;
-  const arch = x32 ?? abis.find((a) => a.nrBits === 0);
-  // A filter that never loads instruction_pointer cannot tell one from another; the kernel fills it with the probe's own.
-  return arch === undefined ? undefined : { arch, nr: d.nr | 0, args: d.args, ip: readsIp ? d.instruction_pointer : 0n };
-}
 
 /**
  * Every distinct probe of an arch run, in first-seen order, in one
@@ -285,7 +274,7 @@ function runProbes(runs: readonly ArchRun[], outcomes: readonly CaseOutcome[], k
         if (p.run !== r) continue;
         const key = caseKey(p.data);
         if (results.has(key)) continue;
-        const c = engineCaseOf(p.data, readsIp);
+        const c = engineCaseOf(p.data, readsIp ? p.data.instruction_pointer : 0n);
         if (c === undefined) {
           results.set(key, { kind: 'skipped', reason: `arch 0x${(p.data.arch >>> 0).toString(16)} is no ABI a kernel runs` });
         } else {
