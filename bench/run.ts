@@ -2,12 +2,15 @@
 // compiled engine beside a plain switch-in-a-loop interpreter measured in the
 // same run, on allowlist filters of ~100/500/1500 instructions and on the
 // largest corpus filter. Figures are ratios to that baseline; the machines
-// are shared, so absolute numbers move between runs.
+// are shared, so absolute numbers move between runs. Then the kernel probe
+// (kernel_probe.ts) and the engines that boot a VM or start a container
+// beside the host kernel engine (engines.ts).
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { BpfEmulator, compileFilter, Coverage, decodeProgram, seccompData, seccompDataWords, type Insn } from 'unicorn-bpf-emulator';
 import { allowlistFilter } from './allowlist.js';
+import { enginesBench } from './engines.js';
 import { fuzzBench } from './fuzz.js';
 import { kernelProbeBench } from './kernel_probe.js';
 import { plainLoop } from './plain_loop.js';
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
   console.log(`\nTargets on allowlist-100: compiled >= 5x plain loop: ${(small.compiled / small.plain).toFixed(2)}x ${small.compiled / small.plain >= 5 ? 'MET' : 'NOT MET'}; >= 10M evals/s: ${fmt(small.compiled)} ${small.compiled >= 10e6 ? 'MET' : 'NOT MET'}`);
   fuzzBench(small.compiled);
   kernelProbeBench();
+  enginesBench();
 }
 
 main().catch((e: unknown) => {
