@@ -27,7 +27,7 @@ export interface ProbeLibrary {
 export type ProbeLibraryResult = ProbeLibrary | { readonly unavailable: string };
 
 const LIBRARY = 'libseccheck_probe.so';
-const BUILD_ADVICE = 'run `npm run build` (it needs a C compiler: apt-get install build-essential)';
+const BUILD_ADVICE = 'build it with `node native/build.mjs` (in a project that installed seccheck: `node node_modules/seccheck/native/build.mjs`; it needs a C compiler: apt-get install build-essential)';
 
 /**
  * native/build, found from this module whether it runs from source
