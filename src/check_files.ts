@@ -5,7 +5,7 @@
 // result per thread. With --engine kernel|both the same seccomp(2) calls are
 // also made on the running kernel (in a probe child) and compared.
 import { sandboxTask } from './engines/install_task.js';
-import { checkFilter, FRESH_TASK, seccompSetModeFilter, type Endian, type KernelVersion, type Program, type TaskState } from 'unicorn-bpf-emulator';
+import { checkFilter, seccompSetModeFilter, type Endian, type KernelVersion, type Program, type TaskState } from 'unicorn-bpf-emulator';
 import { compareCheckSteps, countComparisons, countOf, formatComparisonCounts, type Comparison } from './engines/compare.js';
 import type { Engine, EngineCheckStep } from './engines/engine.js';
 import { comparisonRecord } from './engines/format.js';

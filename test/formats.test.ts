@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { archByName, disassemble, encodeProgram, insn, type Insn } from 'unicorn-bpf-emulator';
+import { archByName, disassemble, insn, type Insn } from 'unicorn-bpf-emulator';
 import { requireCorpus } from '../emulator/src/__test-helpers__/corpus.js';
 import { syscallResolver } from '../src/arch/syscalls.js';
 import { SeccheckError } from '../src/errors.js';

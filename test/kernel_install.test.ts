@@ -229,7 +229,7 @@ describe('seccheck kernel-info without the probe', () => {
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(lines(r.stderr)).toHaveLength(1);
-      expect(r.stderr).toMatch(/^seccheck: the kernel probe is not built .*native/build.mjs/);
+      expect(r.stderr).toMatch(/^seccheck: the kernel probe is not built .*native\/build\.mjs/);
     } finally {
       if (saved === undefined) delete process.env.SECCHECK_PROBE_DIR;
       else process.env.SECCHECK_PROBE_DIR = saved;

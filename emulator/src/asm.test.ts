@@ -4,7 +4,7 @@ import { AsmError, assemble, type AsmOptions } from './asm.js';
 import { SHAPES } from './asm_syntax.js';
 import { archByName } from './audit_arch.js';
 import { insn, type Insn } from './bpf.js';
-import { decodeProgram, EmulatorInputError } from './codec.js';
+import { EmulatorInputError } from './codec.js';
 import { disassemble } from './disasm.js';
 import { numRuns } from './__test-helpers__/runs.js';
 import { loadCorpusFilters } from './__test-helpers__/corpus.js';

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { archByName } from './audit_arch.js';
 import { BPF_JUMP, BPF_STMT, OP, isCondJump, type Insn, type Program } from './bpf.js';
-import { decodeProgram } from './codec.js';
 import { compileFilter } from './compile.js';
 import { Coverage, type BranchEdge } from './coverage.js';
 import { BpfEmulator, ProgramRejectedError } from './interpreter.js';

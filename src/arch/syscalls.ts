@@ -2,7 +2,7 @@
 // (scripts/gen-syscalls.mjs), and a resolver keyed by seccomp_data.arch for
 // the assembler and disassembler.
 import { __X32_SYSCALL_BIT, archByName, archesByAuditArch, type SyscallResolver } from 'unicorn-bpf-emulator';
-import { SYSCALL_TABLES, type SyscallTable, type SyscallTableSource } from './syscalls.generated.js';
+import { SYSCALL_TABLES, type SyscallTableSource } from './syscalls.generated.js';
 
 export type { SyscallTableSource };
 

@@ -3,7 +3,7 @@
 // seccomp_run_filters does, with each result mapped to the Outcome the
 // kernel would show (actionOutcome).
 import {
-  actionOutcome, compileFilter, FilterStack, FRESH_TASK, SECCOMP_DATA_WORDS, seccompDataWords, seccompSetModeFilter,
+  actionOutcome, compileFilter, FilterStack, SECCOMP_DATA_WORDS, seccompDataWords, seccompSetModeFilter,
   type KernelVersion, type Outcome, type Program, type ProcessContext, type TaskState,
 } from 'unicorn-bpf-emulator';
 import { sandboxTask } from './install_task.js';

@@ -6,7 +6,7 @@ import type { Program } from 'unicorn-bpf-emulator';
 import { kernelCheck } from '../../native/install.js';
 import { kernelProbeUnavailable, kernelRun, type KernelCase } from '../../native/probe.js';
 import { SeccheckError } from '../errors.js';
-import type { Engine, EngineCase, EngineCheckStep, EngineOutcome, EngineRunOptions } from './engine.js';
+import type { Engine, EngineCase, EngineCheckStep, EngineOutcome } from './engine.js';
 import { kernelSkipReason, probeAbi, stackReadsInstructionPointer } from './kernel_skip.js';
 
 /** A step of the kernel's check, with seccomp(2)'s return value. */

@@ -3,8 +3,7 @@
 // It is never copied into the repo. A missing corpus is a loud failure with
 // the path it looked for, not a skipped test.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { decodeProgram } from '../codec.js';
 import { findCorpus } from './corpus_path.mjs';
 import type { Insn } from '../bpf.js';
