@@ -202,13 +202,30 @@ describe('kernelRun: what each action does', () => {
 
   it('execute runs only allowed safe-list syscalls', () => {
     const stack = [bpf('ld [0]\njeq #102, deny, ok\ndeny: ret ERRNO(1)\nok: ret ALLOW')];
-    const got = runAndCompare(stack, [native(GETPID), native(GETUID), native(GETPPID), c('i386', I386_GETPID)], { execute: true });
+    const got = runAndCompare(stack, [native(GETPID), native(GETUID), native(GETPPID), c('i386', I386_GETPID), c('i386', 64), c('x32', X32_BIT | GETPPID)], { execute: true });
     expect(got[0]).toEqual({ kind: 'executed', ret: got[0].kind === 'executed' ? got[0].ret : -1n });
     expect(got[1]).toEqual({ kind: 'errno', errno: 1 });
     expect(got[2]).toEqual({ kind: 'executed', ret: BigInt(process.pid) }); // the child's parent is this process
-    expect(got[3]).toEqual({ kind: 'allowed', logged: false }); // i386 is never executed
+    // i386 getpid (int $0x80) is on the list: the same child, the same pid. i386 getppid (64) and x32 getppid are not.
+    expect(got[3]).toEqual({ kind: 'executed', ret: got[0].kind === 'executed' ? got[0].ret : -1n });
+    expect(got[4]).toEqual({ kind: 'allowed', logged: false });
+    expect(got[5]).toEqual({ kind: 'allowed', logged: false });
     // Without execute, nothing runs.
     expect(runAndCompare(stack, [native(GETPID)])).toEqual([{ kind: 'allowed', logged: false }]);
+  });
+
+  it('execute runs x32 getpid (0x40000027) when the stack lets it through: the pid on an x32 kernel, -ENOSYS (after the filters) on one without', () => {
+    // A deny of getpid by its exact number, without the x32 guard: the x32 number slips past it.
+    const forgetful = [bpf('ld [0]\njeq #39, deny, ok\ndeny: ret ERRNO(1)\nok: ret ALLOW')];
+    const got = runAndCompare(forgetful, [native(GETPID), c('x32', X32_BIT | GETPID)], { execute: true });
+    expect(got[0]).toEqual({ kind: 'errno', errno: 1 });
+    expect(got[1].kind).toBe('executed');
+    const ret = got[1].kind === 'executed' ? got[1].ret : 0n;
+    // The host kernel decides: x32 enabled (kernel-info "x32 system calls: available") runs it, else ENOSYS.
+    expect(ret === -38n || ret > 0n, `x32 getpid returned ${ret}`).toBe(true);
+    // With the x32 guard, the same call never runs.
+    const guarded = [bpf('ld [0]\njge #0x40000000, kill, next\nnext: jeq #39, deny, ok\ndeny: ret ERRNO(1)\nok: ret ALLOW\nkill: ret KILL_PROCESS')];
+    expect(runAndCompare(guarded, [c('x32', X32_BIT | GETPID)], { execute: true })).toEqual([{ kind: 'killed', signal: 31, scope: 'process' }]);
   });
 
   it('a filter stack: the newest filter wins ties, a stronger action wins over ERRNO', () => {

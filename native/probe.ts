@@ -2,8 +2,8 @@
 // child process and report what the kernel did, as the emulator's Outcome
 // type (sc_run in native/src/probe.c, through koffi). No syscall under test
 // ever executes unless `execute` is set, and then only native getpid,
-// getppid, gettid, getuid, geteuid, getgid, getegid and uname that the
-// stack allows. The filters are installed in children only; every child is
+// getppid, gettid, getuid, geteuid, getgid, getegid and uname (and on
+// x86_64 x32 getpid 0x40000027 and i386 getpid 20) that the stack allows. The filters are installed in children only; every child is
 // reaped before kernelRun returns.
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -22,7 +22,11 @@ export interface KernelCase {
 export interface KernelRunOptions {
   /** 'multi': the syscall runs in a second thread, so KILL_THREAD kills only that thread (default 'single'). */
   readonly threads?: 'single' | 'multi';
-  /** Really run allowed syscalls from the safe list (native getpid, getppid, gettid, getuid, geteuid, getgid, getegid, uname): {kind: 'executed'}. */
+  /**
+   * Really run allowed syscalls from the safe list (native getpid, getppid, gettid, getuid, geteuid, getgid, getegid, uname;
+   * on x86_64 also x32 getpid 0x40000027 and i386 getpid 20): {kind: 'executed'}, ret what the kernel returned
+   * (x32 getpid on a kernel without x32 support: -38, ENOSYS after the filters let it through).
+   */
   readonly execute?: boolean;
   /** Deadline per case: a child that makes no progress for this long is killed and the case is {kind: 'timeout'} (default 2000). */
   readonly timeoutMs?: number;

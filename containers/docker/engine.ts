@@ -2,7 +2,8 @@
 // run by testcontainers in an image built FROM scratch with only the static
 // seccheck-probe in it. Same batch protocol (native/probe_protocol.ts), same
 // skip rules and Outcomes as the kernel engine and the VMs; each run/check
-// call is one container, runMany puts many stacks in one.
+// call is one container, runMany/checkMany put many stacks in one, batch()
+// runs, checks and raw probe requests together.
 //
 // seccomp 'unconfined' (the default) runs the probe without Docker's own
 // profile, so the filters under test alone decide, as on the host. With
@@ -19,7 +20,7 @@ import type { Program } from 'unicorn-bpf-emulator';
 import type { KernelInstallStep } from '../../native/install.js';
 import type { KernelCase } from '../../native/probe.js';
 import { checkRequest, checkSteps, MAX_CASES_PER_REQUEST, parseAnswers, runOutcomes, runRequest, type ProbeAnswer } from '../../native/probe_protocol.js';
-import type { Engine, EngineCase, EngineOutcome, EngineRunOptions } from '../../src/engines/engine.js';
+import type { Engine, EngineCase, EngineCheckJob, EngineOutcome, EngineRunOptions } from '../../src/engines/engine.js';
 import { kernelAbi, kernelSkipReason, stackReadsInstructionPointer } from '../../src/engines/kernel_skip.js';
 import { SeccheckError } from '../../src/errors.js';
 import type { DockerSeccomp, RunProbeResult } from './driver.mjs';
@@ -48,6 +49,20 @@ export interface ContainerJob {
   readonly opts?: EngineRunOptions;
 }
 
+/** What one container of batch() does: run jobs, check jobs and raw request lines, in that order. */
+export interface ContainerBatch {
+  readonly runs?: readonly ContainerJob[];
+  readonly checks?: readonly EngineCheckJob[];
+  readonly requests?: readonly string[];
+}
+
+export interface ContainerBatchResult {
+  readonly runs: EngineOutcome[][];
+  readonly checks: KernelInstallStep[][];
+  /** The probe's answer to each raw request line. */
+  readonly answers: ProbeAnswer[];
+}
+
 /** The figures of the last container, for benchmarks. */
 export interface ContainerRunStats {
   /** Host clock: testcontainers' start() called until the probe's output ended. */
@@ -67,6 +82,10 @@ export interface ContainerEngine extends Engine {
   check(stack: readonly Program[], flags?: number | readonly number[]): KernelInstallStep[];
   /** run() for many stacks in one container; one outcome list per job. */
   runMany(jobs: readonly ContainerJob[]): EngineOutcome[][];
+  /** check() for many stacks in one container; one step list per job. */
+  checkMany(jobs: readonly EngineCheckJob[]): KernelInstallStep[][];
+  /** runMany, checkMany and raw probe request lines (features, tsync, ...) together in ONE container. */
+  batch(b: ContainerBatch): ContainerBatchResult;
   /** Figures of the last container (undefined before the first). */
   readonly lastRun: ContainerRunStats | undefined;
 }
@@ -207,11 +226,11 @@ export function containerEngine(arch: ContainerArch, opts: ContainerEngineOption
     if (refusal !== null) fail(arch, refusal);
   };
 
-  const runMany = (jobs: readonly ContainerJob[]): EngineOutcome[][] => {
+  const batch = (b: ContainerBatch): ContainerBatchResult => {
     refuse();
     const requests: string[] = [];
-    // Per job: its outcomes, filled from the skip rules now and from the answers after the run.
-    const plans = jobs.map((job, j) => {
+    // Per run job: its outcomes, filled from the skip rules now and from the answers after the run.
+    const plans = (b.runs ?? []).map((job, j) => {
       const readsIp = stackReadsInstructionPointer(job.stack);
       const out = new Array<EngineOutcome>(job.cases.length);
       const runnable: KernelCase[] = [];
@@ -224,30 +243,38 @@ export function containerEngine(arch: ContainerArch, opts: ContainerEngineOption
           at.push(i);
         }
       });
-      const chunks: { first: number; cases: KernelCase[] }[] = [];
+      const chunks: { first: number; cases: KernelCase[]; request: number }[] = [];
       // Under Docker's profile the probe runs below a filter of its own: outer=1 accepts that
       // (instead of EALREADY) and reports an outer ERRNO that beats its TRACE guard.
       const runOpts = { threads: job.opts?.threads ?? 'single', execute: job.opts?.execute ?? false, timeoutMs: opts.timeoutMs, outer: seccomp === 'default' } as const;
       for (let k = 0; k < runnable.length; k += MAX_CASES_PER_REQUEST) {
         const cases = runnable.slice(k, k + MAX_CASES_PER_REQUEST);
-        chunks.push({ first: k, cases });
+        chunks.push({ first: k, cases, request: requests.length });
         requests.push(runRequest(`j${j}.${k}`, job.stack, cases, 'little', runOpts));
       }
       return { out, at, chunks };
     });
+    // An empty stack loads nothing: no request.
+    const checkAt = (b.checks ?? []).map((j, i) => {
+      if (j.stack.length === 0) return -1;
+      requests.push(checkRequest(`c${i}`, j.stack, 'little', j.flags, opts.timeoutMs));
+      return requests.length - 1;
+    });
+    const rawFirst = requests.length;
+    requests.push(...(b.requests ?? []));
     const probes = plans.reduce((n, p) => n + p.at.length, 0);
-    if (requests.length === 0) return plans.map((p) => p.out);
-    const answers = runBatch(requests, probes);
-    let a = 0;
+    const answers = requests.length === 0 ? [] : runBatch(requests, probes);
     for (const p of plans) {
       for (const chunk of p.chunks) {
-        runOutcomes(answers[a++], chunk.cases).forEach((o, i) => {
+        runOutcomes(answers[chunk.request], chunk.cases).forEach((o, i) => {
           p.out[p.at[chunk.first + i]] = o;
         });
       }
     }
-    return plans.map((p) => p.out);
+    return { runs: plans.map((p) => p.out), checks: checkAt.map((a) => (a < 0 ? [] : checkSteps(answers[a]))), answers: answers.slice(rawFirst) };
   };
+
+  const runMany = (jobs: readonly ContainerJob[]): EngineOutcome[][] => batch({ runs: jobs }).runs;
 
   return {
     name: where as `container:${ContainerArch}`,
@@ -259,10 +286,10 @@ export function containerEngine(arch: ContainerArch, opts: ContainerEngineOption
       return lastRun;
     },
     check(stack, flags) {
-      refuse();
-      if (stack.length === 0) return [];
-      return checkSteps(runBatch([checkRequest('c', stack, 'little', flags, opts.timeoutMs)], 0)[0]);
+      return batch({ checks: [{ stack, ...(flags === undefined ? {} : { flags }) }] }).checks[0];
     },
+    checkMany: (jobs) => batch({ checks: jobs }).checks,
+    batch,
     run(stack, cases, runOpts) {
       return runMany([{ stack, cases, opts: runOpts }])[0];
     },

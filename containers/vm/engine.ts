@@ -1,11 +1,12 @@
 // The vm:ARCH engines: the kernel engine's guarded probe, run as PID 1 of a
 // qemu-system VM booting Debian's kernel for ARCH (issue 6). The same
 // Outcomes as the kernel engine; the same skip rules, for the guest's arch.
-// Each run/check call is one boot; runMany puts many stacks in one boot.
+// Each run/check call is one boot; runMany puts many stacks in one boot,
+// batch() runs, checks and raw probe requests together.
 import type { Program } from 'unicorn-bpf-emulator';
 import type { KernelInstallStep } from '../../native/install.js';
 import type { KernelCase } from '../../native/probe.js';
-import { checkRequest, checkSteps, MAX_CASES_PER_REQUEST, runOutcomes, runRequest } from '../../native/probe_protocol.js';
+import { checkRequest, checkSteps, MAX_CASES_PER_REQUEST, runOutcomes, runRequest, type ProbeAnswer } from '../../native/probe_protocol.js';
 import type { Engine, EngineCheckJob, EngineJob, EngineOutcome } from '../../src/engines/engine.js';
 import { kernelSkipReason, probeAbi, stackReadsInstructionPointer } from '../../src/engines/kernel_skip.js';
 import { bootBatch, type BootResult } from './boot.js';
@@ -13,6 +14,20 @@ import { vmMachine, type VmArch, type VmMachine } from './machine.js';
 
 /** One stack and its cases, for runMany. */
 export type VmJob = EngineJob;
+
+/** What one boot of batch() does: run jobs, check jobs and raw request lines, in that order. */
+export interface VmBatch {
+  readonly runs?: readonly VmJob[];
+  readonly checks?: readonly EngineCheckJob[];
+  readonly requests?: readonly string[];
+}
+
+export interface VmBatchResult {
+  readonly runs: EngineOutcome[][];
+  readonly checks: KernelInstallStep[][];
+  /** The probe's answer to each raw request line. */
+  readonly answers: ProbeAnswer[];
+}
 
 export interface VmEngineOptions {
   /** Deadline of each probe child inside the VM, in milliseconds (the probe's default when absent). */
@@ -39,6 +54,12 @@ export interface VmEngine extends Engine {
   runMany(jobs: readonly VmJob[]): EngineOutcome[][];
   /** check() for many stacks in one boot; one step list per job. */
   checkMany(jobs: readonly EngineCheckJob[]): KernelInstallStep[][];
+  /**
+   * runMany, checkMany and raw probe request lines (features, tsync, check
+   * nnp=0 ...: native/main/seccheck_probe.c) together in ONE boot, for
+   * suites that want everything from one kernel start.
+   */
+  batch(b: VmBatch): VmBatchResult;
   /** Figures of the last boot (undefined before the first). */
   readonly lastBoot: VmBootStats | undefined;
 }
@@ -53,10 +74,10 @@ export function vmEngine(arch: VmArch, opts: VmEngineOptions = {}): VmEngine {
     return r;
   };
 
-  const runMany = (jobs: readonly VmJob[]): EngineOutcome[][] => {
+  const batch = (b: VmBatch): VmBatchResult => {
     const requests: string[] = [];
-    // Per job: its outcomes, filled from the skip rules now and from the answers after the boot.
-    const plans = jobs.map((job, j) => {
+    // Per run job: its outcomes, filled from the skip rules now and from the answers after the boot.
+    const plans = (b.runs ?? []).map((job, j) => {
       const readsIp = stackReadsInstructionPointer(job.stack);
       const out = new Array<EngineOutcome>(job.cases.length);
       const runnable: KernelCase[] = [];
@@ -69,40 +90,37 @@ export function vmEngine(arch: VmArch, opts: VmEngineOptions = {}): VmEngine {
           at.push(i);
         }
       });
-      const chunks: { first: number; cases: KernelCase[] }[] = [];
+      const chunks: { first: number; cases: KernelCase[]; request: number }[] = [];
       for (let k = 0; k < runnable.length; k += MAX_CASES_PER_REQUEST) {
         const cases = runnable.slice(k, k + MAX_CASES_PER_REQUEST);
-        chunks.push({ first: k, cases });
+        chunks.push({ first: k, cases, request: requests.length });
         const runOpts = { threads: job.opts?.threads ?? 'single', execute: job.opts?.execute ?? false, timeoutMs: opts.timeoutMs } as const;
         requests.push(runRequest(`j${j}.${k}`, job.stack, cases, machine.endian, runOpts));
       }
       return { out, at, chunks };
     });
-    const probes = plans.reduce((n, p) => n + p.at.length, 0);
-    if (requests.length === 0) return plans.map((p) => p.out);
-    const { answers } = boot(requests, probes);
-    let a = 0;
-    for (const p of plans) {
-      for (const chunk of p.chunks) {
-        runOutcomes(answers[a++], chunk.cases).forEach((o, i) => {
-          p.out[p.at[chunk.first + i]] = o;
-        });
-      }
-    }
-    return plans.map((p) => p.out);
-  };
-
-  const checkMany = (jobs: readonly EngineCheckJob[]): KernelInstallStep[][] => {
-    const requests: string[] = [];
-    const at = jobs.map((j, i) => {
+    // An empty stack loads nothing: no request.
+    const checkAt = (b.checks ?? []).map((j, i) => {
       if (j.stack.length === 0) return -1;
       requests.push(checkRequest(`c${i}`, j.stack, machine.endian, j.flags, opts.timeoutMs));
       return requests.length - 1;
     });
-    if (requests.length === 0) return jobs.map(() => []);
-    const { answers } = boot(requests, 0);
-    return at.map((a) => (a < 0 ? [] : checkSteps(answers[a])));
+    const rawFirst = requests.length;
+    requests.push(...(b.requests ?? []));
+    const probes = plans.reduce((n, p) => n + p.at.length, 0);
+    const answers = requests.length === 0 ? [] : boot(requests, probes).answers;
+    for (const p of plans) {
+      for (const chunk of p.chunks) {
+        runOutcomes(answers[chunk.request], chunk.cases).forEach((o, i) => {
+          p.out[p.at[chunk.first + i]] = o;
+        });
+      }
+    }
+    return { runs: plans.map((p) => p.out), checks: checkAt.map((a) => (a < 0 ? [] : checkSteps(answers[a]))), answers: answers.slice(rawFirst) };
   };
+
+  const runMany = (jobs: readonly VmJob[]): EngineOutcome[][] => batch({ runs: jobs }).runs;
+  const checkMany = (jobs: readonly EngineCheckJob[]): KernelInstallStep[][] => batch({ checks: jobs }).checks;
 
   return {
     name: `vm:${arch}`,
@@ -116,6 +134,7 @@ export function vmEngine(arch: VmArch, opts: VmEngineOptions = {}): VmEngine {
       return checkMany([{ stack, flags }])[0];
     },
     checkMany,
+    batch,
     run(stack, cases, runOpts) {
       return runMany([{ stack, cases, opts: runOpts }])[0];
     },

@@ -68,8 +68,9 @@
  *    case in flight is SC_TIMEOUT. Every child is reaped (waitpid) before
  *    the next one starts and before sc_run returns.
  *
- *  - SC_RUN_EXECUTE: cases the passes found allowed, native ABI, on the safe
- *    list, run for real in a forked child with the filters and no guard.
+ *  - SC_RUN_EXECUTE: cases the passes found allowed and on the safe list
+ *    (native getters; x32 and i386 getpid on x86_64), run for real in a
+ *    forked child with the filters and no guard.
  */
 #include <errno.h>
 #include <pthread.h>

@@ -110,7 +110,8 @@ PROBE_HIDDEN __attribute__((noreturn)) void probe_execute_child(struct probe_thr
  * recent kernels, SEMANTICS §4.8, §6.2 #60)? The probe never makes these:
  * SC_NOT_RUN. */
 PROBE_HIDDEN int probe_exempt_case(const struct sc_case *c);
-/* Is this case on SC_RUN_EXECUTE's safe list (native getpid, getppid, gettid, getuid, geteuid, getgid, getegid, uname)? */
+/* Is this case on SC_RUN_EXECUTE's safe list (native getpid, getppid, gettid, getuid, geteuid, getgid, getegid, uname;
+ * on x86_64 also x32 getpid 0x40000027 and i386 getpid 20)? */
 PROBE_HIDDEN int probe_safe_case(const struct sc_case *c);
 
 #endif

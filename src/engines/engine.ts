@@ -57,10 +57,12 @@ export interface EngineRunOptions {
    */
   readonly threads?: 'single' | 'multi';
   /**
-   * Kernel engine only: really run the allowed cases that are harmless
+   * Kernel engines only: really run the allowed cases that are harmless
    * getters (native getpid, getppid, gettid, getuid, geteuid, getgid,
-   * getegid, uname); they come back as 'executed'. Off by default: no
-   * syscall under test runs. The emulator ignores it.
+   * getegid, uname; on x86_64 also x32 getpid 0x40000027 and i386 getpid
+   * 20, to show an x32 or i386 bypass executing); they come back as
+   * 'executed'. Off by default: no syscall under test runs. The emulator
+   * ignores it.
    */
   readonly execute?: boolean;
 }
