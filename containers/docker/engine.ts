@@ -18,10 +18,9 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Program } from 'unicorn-bpf-emulator';
 import type { KernelInstallStep } from '../../native/install.js';
-import type { KernelCase } from '../../native/probe.js';
-import { checkRequest, checkSteps, MAX_CASES_PER_REQUEST, parseAnswers, runOutcomes, runRequest, type ProbeAnswer } from '../../native/probe_protocol.js';
-import type { Engine, EngineCase, EngineCheckJob, EngineOutcome, EngineRunOptions } from '../../src/engines/engine.js';
-import { kernelAbi, kernelSkipReason, stackReadsInstructionPointer } from '../../src/engines/kernel_skip.js';
+import { parseAnswers, type ProbeAnswer } from '../../native/probe_protocol.js';
+import type { Engine, EngineCase, EngineCheckJob, EngineJob, EngineOutcome, EngineRunOptions } from '../../src/engines/engine.js';
+import { planProbeBatch, type ProbeBatch, type ProbeBatchResult } from '../probe_batch.js';
 import { SeccheckError } from '../../src/errors.js';
 import type { DockerSeccomp, RunProbeResult } from './driver.mjs';
 import { callDriver } from './sync.js';
@@ -43,25 +42,11 @@ export interface ContainerEngineOptions {
 }
 
 /** One stack and its cases, for runMany. */
-export interface ContainerJob {
-  readonly stack: readonly Program[];
-  readonly cases: readonly EngineCase[];
-  readonly opts?: EngineRunOptions;
-}
+export type ContainerJob = EngineJob;
 
 /** What one container of batch() does: run jobs, check jobs and raw request lines, in that order. */
-export interface ContainerBatch {
-  readonly runs?: readonly ContainerJob[];
-  readonly checks?: readonly EngineCheckJob[];
-  readonly requests?: readonly string[];
-}
-
-export interface ContainerBatchResult {
-  readonly runs: EngineOutcome[][];
-  readonly checks: KernelInstallStep[][];
-  /** The probe's answer to each raw request line. */
-  readonly answers: ProbeAnswer[];
-}
+export type ContainerBatch = ProbeBatch;
+export type ContainerBatchResult = ProbeBatchResult;
 
 /** The figures of the last container, for benchmarks. */
 export interface ContainerRunStats {
@@ -180,12 +165,6 @@ export function removeImages(): { containers: number; images: string[] } {
   return callDriver('removeImages', {}, 120_000);
 }
 
-/** The probe ABI of a runnable case (as in src/engines/kernel.ts probeAbi): an x32 case without the x32 bit is a native call. */
-function probeAbi(c: EngineCase, nodeArch: string): KernelCase['abi'] {
-  const abi = kernelAbi(c.arch.name, nodeArch)!;
-  return abi === 'x32' && (c.nr & 0x40000000) === 0 ? 'native' : abi;
-}
-
 /**
  * The container:ARCH engine. Nothing is checked until first use; then a
  * missing Docker engine, probe or arch support is a one-line SeccheckError
@@ -228,50 +207,10 @@ export function containerEngine(arch: ContainerArch, opts: ContainerEngineOption
 
   const batch = (b: ContainerBatch): ContainerBatchResult => {
     refuse();
-    const requests: string[] = [];
-    // Per run job: its outcomes, filled from the skip rules now and from the answers after the run.
-    const plans = (b.runs ?? []).map((job, j) => {
-      const readsIp = stackReadsInstructionPointer(job.stack);
-      const out = new Array<EngineOutcome>(job.cases.length);
-      const runnable: KernelCase[] = [];
-      const at: number[] = [];
-      job.cases.forEach((c, i) => {
-        const reason = kernelSkipReason(c, readsIp, nodeArch);
-        if (reason !== null) out[i] = { kind: 'skipped', reason };
-        else {
-          runnable.push({ abi: probeAbi(c, nodeArch), nr: c.nr, args: c.args });
-          at.push(i);
-        }
-      });
-      const chunks: { first: number; cases: KernelCase[]; request: number }[] = [];
-      // Under Docker's profile the probe runs below a filter of its own: outer=1 accepts that
-      // (instead of EALREADY) and reports an outer ERRNO that beats its TRACE guard.
-      const runOpts = { threads: job.opts?.threads ?? 'single', execute: job.opts?.execute ?? false, timeoutMs: opts.timeoutMs, outer: seccomp === 'default' } as const;
-      for (let k = 0; k < runnable.length; k += MAX_CASES_PER_REQUEST) {
-        const cases = runnable.slice(k, k + MAX_CASES_PER_REQUEST);
-        chunks.push({ first: k, cases, request: requests.length });
-        requests.push(runRequest(`j${j}.${k}`, job.stack, cases, 'little', runOpts));
-      }
-      return { out, at, chunks };
-    });
-    // An empty stack loads nothing: no request.
-    const checkAt = (b.checks ?? []).map((j, i) => {
-      if (j.stack.length === 0) return -1;
-      requests.push(checkRequest(`c${i}`, j.stack, 'little', j.flags, opts.timeoutMs));
-      return requests.length - 1;
-    });
-    const rawFirst = requests.length;
-    requests.push(...(b.requests ?? []));
-    const probes = plans.reduce((n, p) => n + p.at.length, 0);
-    const answers = requests.length === 0 ? [] : runBatch(requests, probes);
-    for (const p of plans) {
-      for (const chunk of p.chunks) {
-        runOutcomes(answers[chunk.request], chunk.cases).forEach((o, i) => {
-          p.out[p.at[chunk.first + i]] = o;
-        });
-      }
-    }
-    return { runs: plans.map((p) => p.out), checks: checkAt.map((a) => (a < 0 ? [] : checkSteps(answers[a]))), answers: answers.slice(rawFirst) };
+    // Under Docker's profile the probe runs below a filter of its own: outer=1 accepts that
+    // (instead of EALREADY) and reports an outer ERRNO that beats its TRACE guard.
+    const plan = planProbeBatch(b, { nodeArch, endian: 'little', timeoutMs: opts.timeoutMs, outer: seccomp === 'default' });
+    return plan.finish(plan.requests.length === 0 ? [] : runBatch(plan.requests, plan.probes));
   };
 
   const runMany = (jobs: readonly ContainerJob[]): EngineOutcome[][] => batch({ runs: jobs }).runs;

@@ -5,10 +5,8 @@
 // batch() runs, checks and raw probe requests together.
 import type { Program } from 'unicorn-bpf-emulator';
 import type { KernelInstallStep } from '../../native/install.js';
-import type { KernelCase } from '../../native/probe.js';
-import { checkRequest, checkSteps, MAX_CASES_PER_REQUEST, runOutcomes, runRequest, type ProbeAnswer } from '../../native/probe_protocol.js';
 import type { Engine, EngineCheckJob, EngineJob, EngineOutcome } from '../../src/engines/engine.js';
-import { kernelSkipReason, probeAbi, stackReadsInstructionPointer } from '../../src/engines/kernel_skip.js';
+import { planProbeBatch, type ProbeBatch, type ProbeBatchResult } from '../probe_batch.js';
 import { bootBatch, type BootResult } from './boot.js';
 import { vmMachine, type VmArch, type VmMachine } from './machine.js';
 
@@ -16,18 +14,8 @@ import { vmMachine, type VmArch, type VmMachine } from './machine.js';
 export type VmJob = EngineJob;
 
 /** What one boot of batch() does: run jobs, check jobs and raw request lines, in that order. */
-export interface VmBatch {
-  readonly runs?: readonly VmJob[];
-  readonly checks?: readonly EngineCheckJob[];
-  readonly requests?: readonly string[];
-}
-
-export interface VmBatchResult {
-  readonly runs: EngineOutcome[][];
-  readonly checks: KernelInstallStep[][];
-  /** The probe's answer to each raw request line. */
-  readonly answers: ProbeAnswer[];
-}
+export type VmBatch = ProbeBatch;
+export type VmBatchResult = ProbeBatchResult;
 
 export interface VmEngineOptions {
   /** Deadline of each probe child inside the VM, in milliseconds (the probe's default when absent). */
@@ -75,48 +63,8 @@ export function vmEngine(arch: VmArch, opts: VmEngineOptions = {}): VmEngine {
   };
 
   const batch = (b: VmBatch): VmBatchResult => {
-    const requests: string[] = [];
-    // Per run job: its outcomes, filled from the skip rules now and from the answers after the boot.
-    const plans = (b.runs ?? []).map((job, j) => {
-      const readsIp = stackReadsInstructionPointer(job.stack);
-      const out = new Array<EngineOutcome>(job.cases.length);
-      const runnable: KernelCase[] = [];
-      const at: number[] = [];
-      job.cases.forEach((c, i) => {
-        const reason = kernelSkipReason(c, readsIp, machine.nodeArch);
-        if (reason !== null) out[i] = { kind: 'skipped', reason };
-        else {
-          runnable.push({ abi: probeAbi(c, machine.nodeArch), nr: c.nr, args: c.args });
-          at.push(i);
-        }
-      });
-      const chunks: { first: number; cases: KernelCase[]; request: number }[] = [];
-      for (let k = 0; k < runnable.length; k += MAX_CASES_PER_REQUEST) {
-        const cases = runnable.slice(k, k + MAX_CASES_PER_REQUEST);
-        chunks.push({ first: k, cases, request: requests.length });
-        const runOpts = { threads: job.opts?.threads ?? 'single', execute: job.opts?.execute ?? false, timeoutMs: opts.timeoutMs } as const;
-        requests.push(runRequest(`j${j}.${k}`, job.stack, cases, machine.endian, runOpts));
-      }
-      return { out, at, chunks };
-    });
-    // An empty stack loads nothing: no request.
-    const checkAt = (b.checks ?? []).map((j, i) => {
-      if (j.stack.length === 0) return -1;
-      requests.push(checkRequest(`c${i}`, j.stack, machine.endian, j.flags, opts.timeoutMs));
-      return requests.length - 1;
-    });
-    const rawFirst = requests.length;
-    requests.push(...(b.requests ?? []));
-    const probes = plans.reduce((n, p) => n + p.at.length, 0);
-    const answers = requests.length === 0 ? [] : boot(requests, probes).answers;
-    for (const p of plans) {
-      for (const chunk of p.chunks) {
-        runOutcomes(answers[chunk.request], chunk.cases).forEach((o, i) => {
-          p.out[p.at[chunk.first + i]] = o;
-        });
-      }
-    }
-    return { runs: plans.map((p) => p.out), checks: checkAt.map((a) => (a < 0 ? [] : checkSteps(answers[a]))), answers: answers.slice(rawFirst) };
+    const plan = planProbeBatch(b, { nodeArch: machine.nodeArch, endian: machine.endian, timeoutMs: opts.timeoutMs });
+    return plan.finish(plan.requests.length === 0 ? [] : boot([...plan.requests], plan.probes).answers);
   };
 
   const runMany = (jobs: readonly VmJob[]): EngineOutcome[][] => batch({ runs: jobs }).runs;
