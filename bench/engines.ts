@@ -146,29 +146,13 @@ function vm(arch: VmArch, program: Insn[], cases: EngineCase[]): Row | Skip {
   } catch (e) {
     return skip(name, message(e));
   }
-  const want = emulator.run([program], cases);
-  const wallMs: number[] = [];
-  const fixedMs: number[] = [];
-  const insideRate: number[] = [];
-  const boots: number[] = [];
-  let probes = 0;
-  let agree = '';
-  for (let i = 0; i < RUNS; i++) {
-    let got: EngineOutcome[];
-    try {
-      got = engine.run([program], cases);
-    } catch (e) {
-      return skip(name, `boot ${i + 1}: ${message(e)}`);
-    }
+  const r = timeRuns(name, 'boot', () => engine.run([program], cases), () => {
     const b = engine.lastBoot!;
-    agree = agreement(name, got, want);
-    wallMs.push(b.wallMs);
     // The guest's clock times the batch; the rest (qemu start, kernel boot, power-off) is the fixed cost.
-    fixedMs.push(b.wallMs - b.batchMs);
-    insideRate.push((b.probes / Math.max(b.batchMs, 1)) * 1000);
-    boots.push(b.guestBootMs);
-    probes = b.probes;
-  }
+    return { wallMs: b.wallMs, innerMs: b.batchMs, probes: b.probes, guestBootMs: b.guestBootMs };
+  }, emulator.run([program], cases));
+  if ('skip' in r) return r.skip;
+  const { wallMs, fixedMs, insideRate, probes, agree, boots } = r;
   guestBoot.set(name, boots);
   return { engine: name, detail: `Debian ${engine.machine.release}`, wallMs, fixedMs, insideRate, probes, agree };
 }
@@ -187,29 +171,39 @@ function container(program: Insn[], cases: EngineCase[]): Row | Skip {
     return skip(name, message(e));
   }
   const engine = containerEngine('x86_64', { progress: null });
-  const want = emulator.run([program], cases);
-  const wallMs: number[] = [];
-  const fixedMs: number[] = [];
-  const insideRate: number[] = [];
-  let probes = 0;
-  let agree = '';
+  // Docker's StartedAt..FinishedAt holds the probe's whole run (exec, batch, exit); the rest is create/start/logs/inspect.
+  const r = timeRuns(name, 'container', () => engine.run([program], cases), () => {
+    const l = engine.lastRun!;
+    return { wallMs: l.wallMs, innerMs: l.insideMs, probes: l.probes };
+  }, emulator.run([program], cases));
+  if ('skip' in r) return r.skip;
+  const { wallMs, fixedMs, insideRate, probes, agree } = r;
+  const detail = `Docker ${docker.serverVersion}${built === null ? '' : `, image built in ${(built / 1000).toFixed(1)} s`}`;
+  return { engine: name, detail, wallMs, fixedMs, insideRate, probes, agree };
+}
+
+interface RunFigures { readonly wallMs: number; readonly innerMs: number; readonly probes: number; readonly guestBootMs?: number }
+interface TimedRuns { wallMs: number[]; fixedMs: number[]; insideRate: number[]; boots: number[]; probes: number; agree: string }
+
+/** RUNS runs of an engine: per run the wall time, the fixed cost (wall - the batch inside) and probes/s inside. */
+function timeRuns(name: string, unit: string, run: () => EngineOutcome[], figures: () => RunFigures, want: EngineOutcome[]): TimedRuns | { skip: Skip } {
+  const t: TimedRuns = { wallMs: [], fixedMs: [], insideRate: [], boots: [], probes: 0, agree: '' };
   for (let i = 0; i < RUNS; i++) {
     let got: EngineOutcome[];
     try {
-      got = engine.run([program], cases);
+      got = run();
     } catch (e) {
-      return skip(name, `container ${i + 1}: ${message(e)}`);
+      return { skip: skip(name, `${unit} ${i + 1}: ${message(e)}`) };
     }
-    const r = engine.lastRun!;
-    agree = agreement(name, got, want);
-    wallMs.push(r.wallMs);
-    // Docker's StartedAt..FinishedAt holds the probe's whole run (exec, batch, exit); the rest is create/start/logs/inspect.
-    fixedMs.push(r.wallMs - r.insideMs);
-    insideRate.push((r.probes / Math.max(r.insideMs, 1)) * 1000);
-    probes = r.probes;
+    const f = figures();
+    t.agree = agreement(name, got, want);
+    t.wallMs.push(f.wallMs);
+    t.fixedMs.push(f.wallMs - f.innerMs);
+    t.insideRate.push((f.probes / Math.max(f.innerMs, 1)) * 1000);
+    if (f.guestBootMs !== undefined) t.boots.push(f.guestBootMs);
+    t.probes = f.probes;
   }
-  const detail = `Docker ${docker.serverVersion}${built === null ? '' : `, image built in ${(built / 1000).toFixed(1)} s`}`;
-  return { engine: name, detail, wallMs, fixedMs, insideRate, probes, agree };
+  return t;
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0];
