@@ -3,7 +3,6 @@
 // seccomp(2) calls (one batch per engine: one VM boot) and is compared with
 // it, as evaluate_engines.ts does for eval. `both` (= emulator,kernel) and
 // `kernel` keep check_files.ts's output byte for byte.
-import { withBatchedRuns } from './engines/batch.js';
 import { countComparisons, formatComparisonCounts, type Comparison } from './engines/compare.js';
 import type { Engine } from './engines/engine.js';
 import {
@@ -31,7 +30,7 @@ export function checkOnEngines(inputs: readonly (string | null)[], others: reado
   const runs = others.map((e) => {
     const release = e.kernelRelease?.();
     const kernel = opts.kernel ?? (release === undefined ? undefined : resolveKernel(release));
-    const checked = withBatchedRuns(e, (batched) => checkInputs(inputs, { ...opts, ...(kernel ? { kernel } : {}), engine: mode, kernelEngine: batched }));
+    const checked = checkInputs(inputs, { ...opts, ...(kernel ? { kernel } : {}), engine: mode, kernelEngine: e });
     return { engine: e.name, inputs: checked };
   });
   return { mode, runs, inputs: runs[0].inputs };

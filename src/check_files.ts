@@ -6,6 +6,7 @@
 // also made on the running kernel (in a probe child) and compared.
 import { sandboxTask } from './engines/install_task.js';
 import { checkFilter, seccompSetModeFilter, type Endian, type KernelVersion, type Program, type TaskState } from 'unicorn-bpf-emulator';
+import { checkJobs } from './engines/batch.js';
 import { compareCheckSteps, countComparisons, countOf, formatComparisonCounts, type Comparison } from './engines/compare.js';
 import type { Engine, EngineCheckStep } from './engines/engine.js';
 import { comparisonRecord } from './engines/format.js';
@@ -228,11 +229,14 @@ function withKernel(all: readonly Loaded[], emulated: FileCheck[][], stack: bool
     return { ...c, onKernel };
   };
   if (!stack) {
+    // Each program in a fresh task of its own, all of them in one checkJobs call (one VM boot).
+    const loads = emulated.flatMap((results, i) => results.flatMap((c, j) => (c.status === 'unreadable' || c.status === 'no_filter' ? [] : [{ i, j }])));
+    const steps = checkJobs(kernelEngine, loads.map(({ i, j }) => ({ stack: [all[i].programs[j].program], flags: 0 })));
+    const stepOf = new Map(loads.map(({ i, j }, k) => [`${i}:${j}`, steps[k][0]]));
     return emulated.map((results, i) => results.map((c, j) => {
       if (c.status === 'unreadable') return c;
       if (c.status === 'no_filter') return { ...c, onKernel: skippedSide(c.reason, engine) };
-      const step = kernelEngine.check([all[i].programs[j].program], 0)[0];
-      return attach(c, step, 0, 'not loaded');
+      return attach(c, stepOf.get(`${i}:${j}`), 0, 'not loaded');
     }));
   }
   // One program per input; those that install nothing make no call.

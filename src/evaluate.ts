@@ -7,6 +7,7 @@ import {
 } from 'unicorn-bpf-emulator';
 import { compareOutcomes, countComparisons, countOf, formatComparisonCounts, type Comparison } from './engines/compare.js';
 import type { Engine, EngineCase, EngineOutcome } from './engines/engine.js';
+import { runJobs } from './engines/batch.js';
 import { comparisonRecord, formatEngineOutcome, outcomeRecord } from './engines/format.js';
 import { kernel as defaultKernelEngine } from './engines/kernel.js';
 import type { Case } from './formats/cases.js';
@@ -48,21 +49,18 @@ export function caseData(c: Case): SeccompData {
   return { nr: c.nr, arch: c.arch.auditArch, instruction_pointer: c.ip, args: c.args };
 }
 
-/**
- * Evaluate cases on filters loaded in order (index 0 oldest); every program
- * must have been accepted by checkFilter. Data is laid out in each case's
- * arch byte order.
- */
-export function evaluateCases(programs: readonly Program[], cases: readonly Case[], opts: EvaluateOptions = {}): CaseVerdict[] {
-  const stack = new FilterStack(programs.map((p) => compileFilter(p)), { kernel: opts.kernel });
+/** The compiled engine's verdicts for `cases` on a stack (index 0 oldest). */
+function emulateCases(programs: readonly Program[], cases: readonly Case[], kernel: KernelVersion | undefined): CaseVerdict[] {
+  const stack = new FilterStack(programs.map((p) => compileFilter(p)), { kernel });
   const words = new Uint32Array(SECCOMP_DATA_WORDS);
-  const verdicts: CaseVerdict[] = cases.map((c) => {
+  return cases.map((c) => {
     const r = stack.run(seccompDataWords(caseData(c), c.arch.endian, words));
     return { case: c, raw: r.raw, action: decodeAction(r.raw), bypassed: r.bypassed };
   });
-  const engine = opts.engine ?? 'emulator';
-  if (engine === 'emulator') return verdicts;
-  const onKernel = (opts.kernelEngine ?? defaultKernelEngine).run(programs, cases);
+}
+
+/** Attach what the kernel engine showed (and, for 'both', the comparison) to each verdict. */
+function withKernelOutcomes(verdicts: readonly CaseVerdict[], onKernel: readonly EngineOutcome[], engine: 'kernel' | 'both'): CaseVerdict[] {
   return verdicts.map((v, i) => {
     const kernelOutcome = onKernel[i];
     if (engine === 'kernel') return { ...v, kernelOutcome };
@@ -73,14 +71,31 @@ export function evaluateCases(programs: readonly Program[], cases: readonly Case
 }
 
 /**
+ * Evaluate cases on filters loaded in order (index 0 oldest); every program
+ * must have been accepted by checkFilter. Data is laid out in each case's
+ * arch byte order.
+ */
+export function evaluateCases(programs: readonly Program[], cases: readonly Case[], opts: EvaluateOptions = {}): CaseVerdict[] {
+  const verdicts = emulateCases(programs, cases, opts.kernel);
+  const engine = opts.engine ?? 'emulator';
+  if (engine === 'emulator') return verdicts;
+  return withKernelOutcomes(verdicts, (opts.kernelEngine ?? defaultKernelEngine).run(programs, cases), engine);
+}
+
+/**
  * Evaluate cases on each loaded program on its own (each thread of a thread
  * map is a task of its own), program by program. A program that installs
  * nothing (an empty boxlite thread, cellos disabled) is no filter: ALLOW.
- * Every other program must have been accepted by checkFilter.
+ * Every other program must have been accepted by checkFilter. The kernel
+ * engine gets every program's cases in one runJobs call (one VM boot).
  */
 export function evaluatePrograms(format: FormatName, programs: readonly LoadedProgram[], cases: readonly Case[], opts: EvaluateOptions = {}): CaseVerdict[] {
-  return programs.flatMap((p) =>
-    evaluateCases(installsNothing(format, p) ? [] : [p.program], cases, opts).map((v) => ({ ...v, thread: p.thread })),
+  const stacks = programs.map((p) => (installsNothing(format, p) ? [] : [p.program]));
+  const emulated = stacks.map((stack) => emulateCases(stack, cases, opts.kernel));
+  const engine = opts.engine ?? 'emulator';
+  const onKernel = engine === 'emulator' ? [] : runJobs(opts.kernelEngine ?? defaultKernelEngine, stacks.map((stack) => ({ stack, cases })));
+  return programs.flatMap((p, i) =>
+    (engine === 'emulator' ? emulated[i] : withKernelOutcomes(emulated[i], onKernel[i], engine)).map((v) => ({ ...v, thread: p.thread })),
   );
 }
 

@@ -5,7 +5,6 @@
 // no comparison); any longer list is `both` mode for each of its engines.
 // `both` (= emulator,kernel) keeps the output of evaluate.ts byte for byte.
 import { formatAction, formatOutcome, type KernelVersion } from 'unicorn-bpf-emulator';
-import { withBatchedRuns } from './engines/batch.js';
 import { countComparisons, countOf, formatComparisonCounts, type Comparison } from './engines/compare.js';
 import type { Engine } from './engines/engine.js';
 import { formatEngineOutcome, outcomeRecord } from './engines/format.js';
@@ -44,7 +43,7 @@ export function evaluateOnEngines(format: FormatName, programs: readonly LoadedP
   }
   const runs = others.map((e) => {
     const kernel: KernelVersion = resolveKernel(opts.kernel ?? e.kernelRelease?.());
-    const verdicts = withBatchedRuns(e, (batched) => evaluatePrograms(format, programs, cases, { kernel, engine: mode, kernelEngine: batched }));
+    const verdicts = evaluatePrograms(format, programs, cases, { kernel, engine: mode, kernelEngine: e });
     return { engine: e.name, verdicts };
   });
   return { mode, runs, verdicts: runs[0].verdicts };

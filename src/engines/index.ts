@@ -3,7 +3,7 @@
 // rules for comparing them.
 export type { Engine, EngineCase, EngineCheckJob, EngineCheckStep, EngineJob, EngineName, EngineOutcome, EngineRunOptions } from './engine.js';
 export { ENGINE_NAMES, engineByName, enginesByName, parseEngineList, registerEngine, type EngineFactory, type KnownEngineName } from './registry.js';
-export { withBatchedRuns } from './batch.js';
+export { checkJobs, runJobs } from './batch.js';
 export { emulator, emulatorEngine, type EmulatorCheckStep, type EmulatorEngine, type EmulatorEngineOptions } from './emulator.js';
 export {
   kernel, kernelAvailability, kernelEngine, KernelUnavailableError, requireKernelEngine,
