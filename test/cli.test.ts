@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BPF_JUMP, BPF_STMT, encodeProgram, OP, type Insn } from 'unicorn-bpf-emulator';
 import { main } from '../src/cli/main.js';
-import { ensureBuilt, lines, ROOT, runCli, runMain } from './__test-helpers__/cli.js';
+import { ensureBuilt, expectOneLineError, lines, ROOT, runCli, runMain } from './__test-helpers__/cli.js';
 
 const EXAMPLE = 'examples/deny-getpid.bpf';
 const EXAMPLE_CASES = 'examples/cases.jsonl';
@@ -24,15 +24,6 @@ const writeCases = (name: string, cases: readonly (string | object)[]): string =
 };
 const RET = (k: number): Insn => BPF_STMT(OP.RET_K, k);
 
-/** A user error: exit 2 and exactly one line on stderr, starting "seccheck: ", no stack trace. */
-function expectOneLineError(r: { code: number | null; stderr: string }, pattern: RegExp): void {
-  expect(r.code).toBe(2);
-  const errLines = lines(r.stderr);
-  expect(errLines).toHaveLength(1);
-  expect(errLines[0]).toMatch(/^seccheck: /);
-  expect(errLines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
 
 beforeAll(() => {
   ensureBuilt();

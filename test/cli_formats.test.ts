@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BPF_STMT, encodeProgram, insn, OP, type Insn } from 'unicorn-bpf-emulator';
 import { requireCorpus } from '../emulator/src/__test-helpers__/corpus.js';
 import { encodeThreadMap } from '../src/formats/bincode.js';
-import { ensureBuilt, lines, ROOT, runCli } from './__test-helpers__/cli.js';
+import { ensureBuilt, expectOneLineError, lines, ROOT, runCli } from './__test-helpers__/cli.js';
 
 const EXAMPLE = 'examples/deny-getpid.bpf';
 const EXAMPLE_CASES = 'examples/cases.jsonl';
@@ -21,13 +21,6 @@ const f = (name: string): string => join(dir, name);
 const ret = (n: number, k = 0x7fff0000): Insn[] => Array.from({ length: n }, () => insn(0x06, 0, 0, k));
 const DENY_GETPID: Insn[] = [BPF_STMT(OP.LD_W_ABS, 0), { code: OP.JMP_JEQ_K, jt: 0, jf: 1, k: 39 }, BPF_STMT(OP.RET_K, 0x50001), BPF_STMT(OP.RET_K, 0x7fff0000)];
 
-function expectOneLineError(r: { code: number | null; stderr: string }, pattern: RegExp): void {
-  expect(r.code).toBe(2);
-  const errLines = lines(r.stderr);
-  expect(errLines).toHaveLength(1);
-  expect(errLines[0]).toMatch(/^seccheck: /);
-  expect(errLines[0]).toMatch(pattern);
-}
 
 /** Run the CLI with exactly this environment (no CELLOS_* from the test runner's). */
 function runWithEnv(args: string[], env: Record<string, string>) {

@@ -14,7 +14,7 @@ import { syscallNumber } from '../src/arch/syscalls.js';
 import { explainProgram, syscallTable, type Explanation, type Finding } from '../src/explain/explain.js';
 import { explanationRecord } from '../src/explain/format.js';
 import { explorePaths, pathHolds, pathReturn } from '../src/explain/symbolic.js';
-import { ensureBuilt, lines, runCli, runMain } from './__test-helpers__/cli.js';
+import { ensureBuilt, expectOneLineError, lines, runCli, runMain } from './__test-helpers__/cli.js';
 
 const FILTERS = loadCorpusFilters();
 
@@ -187,13 +187,6 @@ describe('seccheck explain (CLI)', () => {
     writeFileSync(f, encodeProgram(program));
     return f;
   };
-  const expectOneLineError = (r: { code: number | null; stdout: string; stderr: string }, pattern: RegExp): void => {
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(lines(r.stderr)).toHaveLength(1);
-    expect(r.stderr).toMatch(/^seccheck: /);
-    expect(r.stderr).toMatch(pattern);
-  };
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'seccheck-explain-'));
@@ -230,7 +223,7 @@ describe('seccheck explain (CLI)', () => {
 
   it('thread maps: --thread picks one; without it, a one-line error naming the threads', async () => {
     const fc = join(requireCorpus(), 'policies', 'firecracker', 'x86_64-unknown-linux-musl.json');
-    expectOneLineError(await runMain(['explain', fc]), /3 programs \(threads api, vcpu, vmm\); pick one with --thread/);
+    expectOneLineError(await runMain(['explain', fc]), /3 programs \(threads api, vcpu, vmm\); pick one with --thread/, { emptyStdout: true });
     const r = await runMain(['explain', fc, '--thread', 'vcpu', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
@@ -243,13 +236,13 @@ describe('seccheck explain (CLI)', () => {
 
   it('bad input: one line on stderr, exit 2', async () => {
     const good = file('ok.bpf', [BPF_STMT(OP.RET_K, 0x7fff0000)]);
-    expectOneLineError(await runMain(['explain', join(dir, 'missing.bpf')]), /missing\.bpf: no such file/);
-    expectOneLineError(await runMain(['explain', file('bad.bpf', [BPF_STMT(OP.LD_W_ABS, 0)])]), /bad\.bpf: rejected: EINVAL/);
-    expectOneLineError(await runMain(['explain', good, '--arch', 'vax']), /unknown arch "vax"/);
-    expectOneLineError(await runMain(['explain', good, '--arch', 'loongarch64']), /--arch: no syscall table for loongarch64/);
-    expectOneLineError(await runMain(['explain', good, '--budget', 'lots']), /--budget: "lots" is not a positive whole number/);
+    expectOneLineError(await runMain(['explain', join(dir, 'missing.bpf')]), /missing\.bpf: no such file/, { emptyStdout: true });
+    expectOneLineError(await runMain(['explain', file('bad.bpf', [BPF_STMT(OP.LD_W_ABS, 0)])]), /bad\.bpf: rejected: EINVAL/, { emptyStdout: true });
+    expectOneLineError(await runMain(['explain', good, '--arch', 'vax']), /unknown arch "vax"/, { emptyStdout: true });
+    expectOneLineError(await runMain(['explain', good, '--arch', 'loongarch64']), /--arch: no syscall table for loongarch64/, { emptyStdout: true });
+    expectOneLineError(await runMain(['explain', good, '--budget', 'lots']), /--budget: "lots" is not a positive whole number/, { emptyStdout: true });
     writeFileSync(join(dir, 'odd.bpf'), new Uint8Array(12));
-    expectOneLineError(await runMain(['explain', join(dir, 'odd.bpf'), '--format', 'raw']), /odd\.bpf/);
+    expectOneLineError(await runMain(['explain', join(dir, 'odd.bpf'), '--format', 'raw']), /odd\.bpf/, { emptyStdout: true });
   });
 
   it('every witness of explain --json is a case line that seccheck eval --cases runs to the same raw', async () => {

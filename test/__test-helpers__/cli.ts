@@ -5,6 +5,7 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { main } from '../../src/cli/main.js';
 
 /** The repository root; the CLI runs with it as working directory. */
@@ -58,4 +59,19 @@ export async function runMain(args: readonly string[]): Promise<CliRun> {
   let stderr = '';
   const code = await main(args, { out: (t) => void (stdout += t), err: (t) => void (stderr += t) });
   return { code, stdout, stderr };
+}
+
+/**
+ * A user error: exit 2, exactly one line on stderr starting "seccheck: ", no
+ * stack trace; with `emptyStdout`, nothing on stdout either (commands like
+ * check still report the other files there).
+ */
+export function expectOneLineError(r: { code: number | null; stdout: string; stderr: string }, pattern: RegExp, opts: { emptyStdout?: boolean } = {}): void {
+  expect(r.code).toBe(2);
+  if (opts.emptyStdout) expect(r.stdout).toBe('');
+  const errLines = lines(r.stderr);
+  expect(errLines).toHaveLength(1);
+  expect(errLines[0]).toMatch(/^seccheck: /);
+  expect(errLines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
 }
