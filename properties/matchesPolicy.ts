@@ -10,8 +10,8 @@
 // per argument the values and masks it names, k±1, masked variants, and
 // 64-bit values built from the halves of those constants.
 import fc from 'fast-check';
-import { compileFilter, FilterStack, formatAction, seccompDataWords, type SeccompData } from 'unicorn-bpf-emulator';
-import { programsOf, type FilterInput } from './_internals/engine.js';
+import { formatAction, seccompDataWords, type SeccompData } from 'unicorn-bpf-emulator';
+import { judgeStack, programsOf, type FilterInput } from './_internals/engine.js';
 import { cellosBaselinePolicyModel } from './_internals/policy_cellos.js';
 import { describeVerdict, formatSeccompData, LO32, U64, type PolicyModel, type PolicyVerdict } from './_internals/policy_model.js';
 import { ociPolicyModel } from './_internals/policy_oci.js';
@@ -93,10 +93,9 @@ export function policyData(model: PolicyModel): fc.Arbitrary<SeccompData> {
 export function matchesPolicy(filter: FilterInput, policy: Policy, opts: MatchesPolicyOptions = {}): fc.IPropertyWithHooks<[SeccompData]> {
   const model = policyModel(policy, opts);
   const abi = model.arch;
-  // The compiled engine, without the kernel's filter bypass (uretprobe,
-  // uprobe on x86_64): the policy speaks of what the filter returns.
+  // The policy speaks of what the filter returns (judgeStack: no kernel pass-through).
   const programs = programsOf(filter);
-  const stack = new FilterStack(programs.map((p) => compileFilter(p)), { bypass: [] });
+  const stack = judgeStack(programs);
   const words = new Uint32Array(16);
   const data = fc.oneof({ weight: 1, arbitrary: seccompData({ arch: abi.name, filter: programs }) }, { weight: 2, arbitrary: policyData(model) });
   return fc.property(data, (d) => {

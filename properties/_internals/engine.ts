@@ -16,9 +16,19 @@ export interface Engine {
   raw(data: SeccompData, endian: Endian): number;
 }
 
+/**
+ * The compiled stack the properties judge: the filters' own value for every
+ * input. The kernel's uretprobe/uprobe pass-through on x86_64 (no filter
+ * consulted, 6.14+/6.18+) is left out: no filter can change it, and the
+ * kernel engine covers it.
+ */
+export function judgeStack(programs: readonly Program[]): FilterStack {
+  return new FilterStack(programs.map((p) => compileFilter(p)), { bypass: [] });
+}
+
 export function engineFor(f: FilterInput): Engine {
   const programs = programsOf(f);
-  const stack = new FilterStack(programs.map((p) => compileFilter(p)));
+  const stack = judgeStack(programs);
   const words = new Uint32Array(16);
   return {
     programs,

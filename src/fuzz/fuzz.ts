@@ -13,10 +13,11 @@
 // batch index only.
 import fc from 'fast-check';
 import {
-  ARCHES, Coverage, FilterStack, OP, __X32_SYSCALL_BIT, compileFilter, decodeAction, formatAction, knownArch,
+  ARCHES, Coverage, OP, __X32_SYSCALL_BIT, decodeAction, formatAction, knownArch,
   seccompDataFromWords, seccompDataWords, type ArchInfo, type Program, type SeccompData,
 } from 'unicorn-bpf-emulator';
 import { syscallTable } from '../explain/explain.js';
+import { judgeStack } from '../../properties/_internals/engine.js';
 import { runEstablishing } from '../../properties/_internals/trace.js';
 import { abiByName, seccompDataWordsArb } from '../../properties/seccompData.js';
 
@@ -45,14 +46,6 @@ export interface FuzzProperty {
   check(words: Uint32Array): Violation | null;
 }
 
-/**
- * The compiled stack the properties judge: the filters' own value for every
- * input. The kernel's uretprobe/uprobe bypass (no filter consulted) is left
- * out: no filter can change it, and the kernel engine covers it.
- */
-export function judgeStack(programs: readonly Program[]): FilterStack {
-  return new FilterStack(programs.map((p) => compileFilter(p)), { bypass: [] });
-}
 
 const isDeny = (raw: number): boolean => { const k = decodeAction(raw).kind; return k !== 'ALLOW' && k !== 'LOG'; };
 const hex = (v: number): string => '0x' + (v >>> 0).toString(16);

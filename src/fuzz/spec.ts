@@ -16,13 +16,14 @@ import {
 import { checkFilter } from 'unicorn-bpf-emulator';
 import { syscallNumber } from '../arch/syscalls.js';
 import { formatRejection } from '../check_files.js';
+import { judgeStack } from '../../properties/_internals/engine.js';
 import { SeccheckError } from '../errors.js';
 import type { LoadOptions } from '../formats/filter.js';
 import { loadFilter, selectPrograms } from '../formats/load.js';
 import { syscallTable } from '../explain/explain.js';
 import { actionMatches, argsHold, describeExpectation, type ArgCond, type Expectation, type Spec } from '../spec/spec.js';
 import { abiByName, seccompDataWordsArb } from '../../properties/seccompData.js';
-import { judgeStack, namedArches, type FuzzProperty, type Violation } from './fuzz.js';
+import { namedArches, type FuzzProperty, type Violation } from './fuzz.js';
 
 /** One arch the spec lists, with the stack loaded for it. */
 export interface SpecRun {
